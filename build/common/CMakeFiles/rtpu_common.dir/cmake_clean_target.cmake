@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "librtpu_common.a"
+)
