@@ -46,8 +46,15 @@ rtpu_status rtpu_error_prefix(rtpu_error *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
+    /* Join by hand: the result is cut at RTPU_ERROR_MAX - 1 characters on purpose. */
     char joined[RTPU_ERROR_MAX];
-    snprintf(joined, sizeof joined, "%s%s", prefix, err->message);
+    size_t used = strlen(prefix);
+    memcpy(joined, prefix, used);
+    size_t rest = strlen(err->message);
+    if (rest > sizeof joined - 1 - used)
+        rest = sizeof joined - 1 - used;
+    memcpy(joined + used, err->message, rest);
+    joined[used + rest] = '\0';
     memcpy(err->message, joined, sizeof joined);
     return err->status;
 }
