@@ -22,5 +22,7 @@ int cli_report(const char *command, const rtpu_error *err);
 /* Prints "rtpu CMD: <formatted>" to stderr and returns 2 (usage error). */
 int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool cli_has_suffix(const char *s, const char *suffix);
+/* Parses a non-negative decimal integer; false on anything else. */
+bool cli_parse_u64(const char *text, unsigned long long *out);
 
 #endif

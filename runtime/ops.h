@@ -19,6 +19,17 @@
 rtpu_status op_conv2d(const rtpu_tensor *in, const conv_geom *g, const float *kernel,
                       const float *bias, bool accumulate, rtpu_tensor *out, rtpu_error *err);
 
+/* Default bound on op_conv2d's im2col scratch buffer. The buffer is filled and consumed
+ * in chunks of output pixels; a chunk small enough to stay in cache costs less than one
+ * big pass (see bench/cpu/bench_conv.c). */
+#define OP_CONV2D_SCRATCH_BYTES ((size_t)8 << 20)
+
+/* op_conv2d with an explicit scratch bound in bytes; at least one output pixel's im2col
+ * row is always used, whatever the bound. op_conv2d passes OP_CONV2D_SCRATCH_BYTES. */
+rtpu_status op_conv2d_scratch_limited(const rtpu_tensor *in, const conv_geom *g,
+                                      const float *kernel, const float *bias, bool accumulate,
+                                      size_t scratch_bytes, rtpu_tensor *out, rtpu_error *err);
+
 /* Depthwise 2-D convolution, channel multiplier 1: kernel is [kernel_h][kernel_w][c];
  * out->c == in->c; bias may be NULL. Overwrites out. */
 void op_depthwise_conv2d(const rtpu_tensor *in, const conv_geom *g, const float *kernel,
@@ -26,6 +37,9 @@ void op_depthwise_conv2d(const rtpu_tensor *in, const conv_geom *g, const float 
 
 /* Max pooling over g's window; padded cells are ignored (TF SAME semantics). */
 void op_maxpool(const rtpu_tensor *in, const conv_geom *g, rtpu_tensor *out);
+
+/* Average pooling; padded cells are excluded from the average (TF SAME semantics). */
+void op_avgpool(const rtpu_tensor *in, const conv_geom *g, rtpu_tensor *out);
 
 /* Mean over H and W: out is [n,1,1,c]. */
 void op_global_avg_pool(const rtpu_tensor *in, rtpu_tensor *out);

@@ -1,0 +1,213 @@
+/* The graph IR: the few core types every compiler pass and the CPU reference work on.
+ *
+ * A graph is a list of nodes joined by edges. Every edge carries a delay in time steps:
+ * 1 for every edge between layers (CONVRNN.md section 1: node n at step t reads its
+ * predecessors at t-1), 0 by default for edges out of the input node (the first layer
+ * sees frame t at step t, so the image reaches layer l at step l-1). A node is
+ *     harbor (combine inputs) -> pre-memory conv -> cell -> post-memory ops
+ * and every stage but the harbor is optional. Passes, in order:
+ *   parse.c     JSON spec -> graph (fields, types, names; positions kept for messages)
+ *   validate.c  references, delays, cycles without delay, per-cell rules
+ *   shapes.c    shape inference: every tensor's H x W x C, clamped kernels, MACs
+ *   params.c    the parameter table: every weight tensor's name, shape and initialiser
+ * graph.c runs them (graph_load) and owns the memory. */
+#ifndef RTPU_COMPILER_IR_H
+#define RTPU_COMPILER_IR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/activation.h"
+#include "common/error.h"
+#include "common/tensor.h"
+
+enum { NAME_MAX_LENGTH = 64, SPEC_FORMAT_VERSION = 1 };
+
+typedef struct source_pos {
+    int line, column; /* 0 when the item was not written in the file (a default) */
+} source_pos;
+
+/* ---- Schedule and readout ---------------------------------------------------------- */
+
+typedef enum { SCHEDULE_DEFAULT, SCHEDULE_NEURAL, SCHEDULE_CONSTANT } schedule_mode;
+
+/* The stimulus over time: frame t is the image for image_on_start <= t < image_on_end,
+ * otherwise the constant blank value (in normalised units). */
+typedef struct schedule {
+    schedule_mode mode;
+    int steps;
+    int image_on_start, image_on_end;
+    float blank_value;
+} schedule;
+
+typedef enum { DECODER_LAST, DECODER_MAX_CONF, DECODER_THRESH } decoder_kind;
+
+/* ---- Nodes ------------------------------------------------------------------------- */
+
+typedef struct edge {
+    int from;       /* source node index */
+    int delay;      /* steps; the value read at step t is the source's output at t - delay */
+    source_pos pos;
+} edge;
+
+typedef enum { CONV_FULL, CONV_SEPARABLE } conv_kind; /* separable: depthwise then 1x1 */
+
+/* A convolution as written in the spec; geometry is filled in by shape inference. */
+typedef struct conv_spec {
+    bool present;
+    int kernel_h, kernel_w; /* as written; geom holds the clamped size actually used */
+    int stride;
+    padding_mode padding;
+    int channels;
+    activation act;
+    bool bias;
+    float init_scale;       /* variance-scaling initialiser scale (fan-in, truncated normal) */
+    conv_geom geom;
+} conv_spec;
+
+typedef enum { CELL_NONE, CELL_TIME_DECAY, CELL_VANILLA, CELL_LSTM, CELL_GRU, CELL_RGC } cell_type;
+
+/* The six convolution paths of the reciprocal gated cell (CONVRNN.md section 2). */
+typedef enum { RGC_T_C, RGC_G_C, RGC_A_C, RGC_T_H, RGC_G_H, RGC_A_H, RGC_PATH_COUNT } rgc_path_id;
+
+typedef struct rgc_path {
+    conv_kind kind;
+    int kernel;      /* as written */
+    conv_geom geom;  /* SAME, stride 1, kernel clamped to the cell's H x W */
+} rgc_path;
+
+typedef enum { FEEDBACK_ENTRY_INPUT, FEEDBACK_ENTRY_CELL, FEEDBACK_ENTRY_OUT } feedback_entry;
+
+typedef struct cell_spec {
+    cell_type type;
+    source_pos pos;
+    int channels;          /* output (h) channels; defaults to the pre-conv's channels */
+    int kernel;            /* vanilla, lstm, gru: recurrent conv size (clamped in geom) */
+    conv_geom geom;
+    bool layer_norm;       /* vanilla, lstm */
+    bool peepholes;        /* lstm */
+    float forget_bias;     /* lstm */
+    float tau;             /* time decay: initial value of the trainable tau */
+    float init_scale;      /* kernel initialiser scale for the cell's convs */
+    /* reciprocal gated cell */
+    int cell_channels;     /* depth of state c */
+    float a_tau, a_g;
+    activation tau_gate, gate_gate;          /* N_tau, N_g */
+    activation cell_activation, out_activation; /* f_c, f_h */
+    rgc_path path[RGC_PATH_COUNT];
+    bool residual;         /* add u (projected when channels differ) into A_h */
+    bool residual_projection; /* set by shape inference */
+    feedback_entry entry;
+    int feedback_kernel;
+    conv_geom feedback_geom;
+    float tau_bias, gate_bias; /* initial biases of the T and G paths */
+} cell_spec;
+
+typedef enum { POST_MAXPOOL, POST_AVGPOOL, POST_GLOBAL_AVG_POOL, POST_FC, POST_RESIDUAL } post_kind;
+
+typedef struct post_op {
+    post_kind kind;
+    source_pos pos;
+    int kernel, stride;    /* pools */
+    padding_mode padding;
+    int units;             /* fc */
+    activation act;        /* fc */
+    bool bias;             /* fc */
+    float init_scale;      /* fc */
+    bool projection;       /* residual: 1x1 bias-free projection (channels differ) */
+    conv_geom geom;        /* pools */
+    int in_h, in_w, in_c, out_h, out_w, out_c;
+} post_op;
+
+typedef struct node {
+    char name[NAME_MAX_LENGTH];
+    source_pos pos;
+    bool is_input;
+    int input_h, input_w, input_c;   /* input node: the stimulus shape */
+
+    bool has_input;
+    edge input;           /* the feedforward input: defines the node's H x W */
+    edge *feedback;       /* extra inputs, sorted by source name (concat order) */
+    int feedback_count;
+
+    conv_spec conv;       /* pre-memory conv (optional) */
+    cell_spec cell;       /* local recurrent cell (optional) */
+    post_op *post;        /* post-memory ops, in order */
+    int post_count;
+
+    /* Shape inference results (batch excluded). */
+    int u_h, u_w, u_c;        /* feedforward input */
+    int feedback_c;           /* sum of feedback channels */
+    int harbor_c;             /* channels into the pre-conv (ff + fb for generic cells) */
+    int x_h, x_w, x_c;        /* pre-conv output = cell input */
+    int cell_h, cell_w, cell_c; /* cell output (h) */
+    int out_h, out_w, out_c;  /* node output after post ops */
+    uint64_t macs_per_step;
+} node;
+
+typedef struct graph {
+    char *source;         /* file name, for messages */
+    char name[NAME_MAX_LENGTH];
+    int format;
+    node *nodes;
+    int node_count;
+    int input_node;
+    schedule sched;
+    int readout_node;
+    decoder_kind decoder;
+    float decoder_threshold;
+    int *order;           /* evaluation order within a step: topological over 0-delay edges */
+} graph;
+
+/* ---- Parameters -------------------------------------------------------------------- */
+
+typedef enum { INIT_VARIANCE_SCALING, INIT_ZEROS, INIT_CONSTANT } init_kind;
+
+enum { PARAM_MAX_DIMS = 4 };
+
+/* One weight tensor: name "<node>/<param>", e.g. "conv4/pre.kernel", HWIO for kernels. */
+typedef struct param_info {
+    char name[2 * NAME_MAX_LENGTH];
+    int node;
+    int ndim;
+    int shape[PARAM_MAX_DIMS];
+    size_t count;
+    init_kind init;
+    float init_value;   /* INIT_CONSTANT */
+    float init_scale;   /* INIT_VARIANCE_SCALING */
+    int fan_in;         /* INIT_VARIANCE_SCALING: stddev = sqrt(scale / fan_in) */
+} param_info;
+
+typedef struct param_table {
+    param_info *params;
+    int count;
+    size_t total;       /* total scalar parameters */
+} param_table;
+
+/* ---- Passes ------------------------------------------------------------------------ */
+
+/* Reads, parses, validates and shape-infers a spec file. */
+rtpu_status graph_load(const char *path, graph **out, rtpu_error *err);
+/* The same from text in memory; source names it in messages. */
+rtpu_status graph_load_text(const char *text, size_t length, const char *source, graph **out,
+                            rtpu_error *err);
+void graph_destroy(graph *g);
+
+rtpu_status graph_parse(const char *text, size_t length, const char *source, graph **out,
+                        rtpu_error *err);
+rtpu_status graph_validate(graph *g, rtpu_error *err);
+rtpu_status graph_infer_shapes(graph *g, rtpu_error *err);
+
+rtpu_status param_table_build(const graph *g, param_table *table, rtpu_error *err);
+void param_table_destroy(param_table *table);
+/* Index of the named parameter, or -1. */
+int param_table_find(const param_table *table, const char *name);
+
+/* Node index by name, or -1. */
+int graph_find_node(const graph *g, const char *name);
+const char *cell_type_name(cell_type type);
+/* The frame shown at step t: true for the image, false for the blank frame. */
+bool schedule_shows_image(const schedule *s, int step);
+
+#endif

@@ -1,0 +1,185 @@
+/* Every malformed or invalid spec gets one line that names the file, the position, the
+ * node and the broken rule. Each case is a small spec and the message fragments it must
+ * produce (positions counted by hand in the literal text). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "compiler/ir.h"
+
+/* A valid three-node graph the cases below break one way at a time. */
+#define HEAD "{\"format\": 1, \"input\": {\"shape\": [8, 8, 3]},\n"
+#define READOUT ",\n\"readout\": {\"node\": \"b\"}}"
+
+typedef struct error_case {
+    const char *name;
+    const char *spec;
+    const char *fragments[3];
+} error_case;
+
+static const error_case cases[] = {
+    {"truncated json", "{\"format\": 1,\n  \"nodes\": [", {"test.json:2:13:", "unexpected end of input"}},
+    {"bad token", "{\"format\": 1, \"nodes\": [tru]}", {"test.json:1:25:", "unexpected character"}},
+    {"trailing comma", "{\"format\": 1,}", {"test.json:1:14:", "member name"}},
+    {"duplicate key", "{\"format\": 1, \"format\": 1}", {"test.json:1:15:", "duplicate member 'format'"}},
+    {"not an object", "[1, 2]", {"test.json:1:1:", "must be an object"}},
+    {"wrong format version", "{\"format\": 2}", {"test.json:1:12:", "spec format 2 is not supported"}},
+    {"missing format", "{\"nodes\": []}", {"missing field 'format'"}},
+    {"unknown top-level field",
+     HEAD "\"nodez\": []" READOUT, {"test.json:2:1:", "unknown field 'nodez'"}},
+    {"unknown node field",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"kernal\": 3}]" READOUT,
+     {"test.json:3:34:", "node 'b': unknown field 'kernal' in a node"}},
+    {"feedback from a missing node",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"feedback\": [\"conv12\"],\n"
+          "  \"conv\": {\"kernel\": 3, \"channels\": 4}}]" READOUT,
+     {"test.json:3:47:", "node 'b': feedback from 'conv12', which does not exist"}},
+    {"input from a missing node",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"a\"}]" READOUT, {"test.json:3:25:", "node 'b': input from 'a'"}},
+    {"node without input", HEAD "\"nodes\": [\n {\"name\": \"b\"}]" READOUT,
+     {"test.json:3:2:", "node 'b': every node needs an 'input'"}},
+    {"duplicate node name",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\"},\n {\"name\": \"b\", \"input\": \"image\"}]" READOUT,
+     {"test.json:4:11:", "node name 'b' is used twice"}},
+    {"bad channels",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"conv\": {\"kernel\": 3, \"channels\": -4}}]" READOUT,
+     {"test.json:3:68:", "node 'b': field 'channels' must be an integer in 1..65536"}},
+    {"kernel not an integer",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"conv\": {\"kernel\": 2.5, \"channels\": 4}}]" READOUT,
+     {"node 'b':", "field 'kernel' must be a kernel size"}},
+    {"unknown activation",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"conv\": {\"kernel\": 3, \"channels\": 4, "
+          "\"activation\": \"swish\"}}]" READOUT,
+     {"node 'b':", "field 'activation' is 'swish'"}},
+    {"unknown cell type",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"cell\": {\"type\": \"ugrnn\"}}]" READOUT,
+     {"node 'b':", "field 'type' is 'ugrnn', expected one of"}},
+    {"rgc gate must be sigmoid or tanh",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"cell\": {\"type\": \"rgc\", \"tau_gate\": \"elu\"}}]"
+          READOUT,
+     {"node 'b':", "field 'tau_gate' must be sigmoid or tanh"}},
+    {"undefined named cell",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"cell\": \"median\"}]" READOUT,
+     {"test.json:3:42:", "cell 'median' is not defined in the top-level 'cells'"}},
+    {"feedback without a pre-conv",
+     HEAD "\"nodes\": [\n {\"name\": \"a\", \"input\": \"image\", \"conv\": {\"kernel\": 1, \"channels\": 2}},\n"
+          " {\"name\": \"b\", \"input\": \"a\", \"feedback\": [\"a\"]}]" READOUT,
+     {"test.json:4:2:", "node 'b': feedback is combined by the pre-memory conv"}},
+    {"cycle with no delay",
+     HEAD "\"nodes\": [\n {\"name\": \"a\", \"input\": \"image\", \"feedback\": [{\"from\": \"b\", \"delay\": 0}],"
+          " \"conv\": {\"kernel\": 1, \"channels\": 2}},\n"
+          " {\"name\": \"b\", \"input\": {\"from\": \"a\", \"delay\": 0}}]" READOUT,
+     {"test.json: cycle with no delay: ", "b -> a -> b", "needs delay >= 1"}},
+    {"feedforward loop",
+     HEAD "\"nodes\": [\n {\"name\": \"a\", \"input\": \"b\"},\n {\"name\": \"b\", \"input\": \"a\"}]" READOUT,
+     {"feedforward inputs form a loop"}},
+    {"residual after a strided conv",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"conv\": {\"kernel\": 3, \"stride\": 2, \"channels\": 4},"
+          " \"cell\": {\"type\": \"rgc\", \"residual\": true}}]" READOUT,
+     {"node 'b':", "residual needs the cell input (8x8) and the cell (4x4)"}},
+    {"valid pool too large",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"post\": [{\"op\": \"maxpool\", \"kernel\": 9, "
+          "\"padding\": \"valid\"}]}]" READOUT,
+     {"node 'b':", "VALID pool does not fit its 8x8 input"}},
+    {"readout node missing",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\"}],\n\"readout\": {\"node\": \"logits\"}}",
+     {"test.json:4:21:", "readout node 'logits' does not exist"}},
+    {"absurd input shape", "{\"format\": 1, \"input\": {\"shape\": [100000, 8, 3]}, \"nodes\": [{}]}",
+     {"test.json:1:35:", "input shape entries must be integers in 1..8192"}},
+    {"bad schedule",
+     HEAD "\"schedule\": {\"mode\": \"default\", \"image_on\": [5, 2]}, \"nodes\": [\n"
+          " {\"name\": \"b\", \"input\": \"image\"}]" READOUT,
+     {"test.json:2:45:", "'image_on' must be [first, end)"}},
+    {"unknown decoder",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\"}],\n\"readout\": {\"node\": \"b\", \"decoder\": \"vote\"}}",
+     {"field 'decoder' is 'vote'"}},
+    {"bad name characters", HEAD "\"nodes\": [\n {\"name\": \"b c\", \"input\": \"image\"}]" READOUT,
+     {"test.json:3:11:", "may contain only letters"}},
+};
+
+static void test_error_cases(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const error_case *c = &cases[i];
+        rtpu_error err = {0};
+        graph *g = NULL;
+        rtpu_status s = graph_load_text(c->spec, strlen(c->spec), "test.json", &g, &err);
+        if (s == RTPU_OK)
+            fail_msg("case '%s': accepted an invalid spec", c->name);
+        assert_null(g);
+        assert_null(strchr(err.message, '\n'));
+        for (int k = 0; k < 3 && c->fragments[k]; k++)
+            if (!strstr(err.message, c->fragments[k]))
+                fail_msg("case '%s': message \"%s\" lacks \"%s\"", c->name, err.message, c->fragments[k]);
+    }
+}
+
+static void test_missing_file(void **state)
+{
+    (void)state;
+    rtpu_error err = {0};
+    graph *g = NULL;
+    assert_int_not_equal(graph_load("/nonexistent/graph.json", &g, &err), RTPU_OK);
+    assert_non_null(strstr(err.message, "/nonexistent/graph.json"));
+}
+
+/* The same graph with explicit delays: delay-0 edges change the evaluation order. */
+static void test_evaluation_order(void **state)
+{
+    (void)state;
+    const char *spec = HEAD "\"nodes\": [\n {\"name\": \"c\", \"input\": {\"from\": \"b\", \"delay\": 0}},\n"
+                            " {\"name\": \"b\", \"input\": \"image\"}]" READOUT;
+    rtpu_error err = {0};
+    graph *g = NULL;
+    assert_int_equal(graph_load_text(spec, strlen(spec), "test.json", &g, &err), RTPU_OK);
+    /* image(0) first, then b (index 2) before c (index 1) because c reads b at the same step. */
+    assert_int_equal(g->order[0], 0);
+    assert_int_equal(g->order[1], 2);
+    assert_int_equal(g->order[2], 1);
+    assert_int_equal(g->nodes[2].input.delay, 0); /* out of the input node: delay 0 by default */
+    graph_destroy(g);
+}
+
+/* Schedule modes fill their defaults (CONVRNN.md section 1). */
+static void test_schedule_modes(void **state)
+{
+    (void)state;
+    static const struct { const char *schedule; int steps, on_start, on_end; } modes[] = {
+        {"{}", 17, 0, 12},
+        {"{\"mode\": \"neural\"}", 26, 0, 10},
+        {"{\"mode\": \"constant\", \"steps\": 5}", 5, 0, 5},
+        {"{\"steps\": 16}", 16, 0, 12},
+    };
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        char spec[512];
+        snprintf(spec, sizeof spec, HEAD "\"schedule\": %s, \"nodes\": [{\"name\": \"b\", \"input\": \"image\"}]" READOUT,
+                 modes[i].schedule);
+        rtpu_error err = {0};
+        graph *g = NULL;
+        if (graph_load_text(spec, strlen(spec), "test.json", &g, &err))
+            fail_msg("%s", err.message);
+        assert_int_equal(g->sched.steps, modes[i].steps);
+        assert_int_equal(g->sched.image_on_start, modes[i].on_start);
+        assert_int_equal(g->sched.image_on_end, modes[i].on_end);
+        assert_true(g->sched.blank_value == 0.5f);
+        graph_destroy(g);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_error_cases),
+        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_evaluation_order),
+        cmocka_unit_test(test_schedule_modes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
