@@ -50,7 +50,7 @@ bool cli_has_suffix(const char *s, const char *suffix)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        print_usage(stderr);
+        fprintf(stderr, "rtpu: missing command (rtpu --help lists them; usage: rtpu COMMAND [ARGS])\n");
         return 2;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -60,7 +60,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "rtpu: unknown command '%s'\n", argv[1]);
-    print_usage(stderr);
+    fprintf(stderr, "rtpu: unknown command '%s' (rtpu --help lists them)\n", argv[1]);
     return 2;
 }
