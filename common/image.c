@@ -10,7 +10,6 @@
 #include <limits.h>
 #include <math.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,19 +125,22 @@ static long long pnm_integer(pnm_cursor *c)
     return value;
 }
 
+/* width and height are stbi_info's (the same parse, already bounded by IMAGE_MAX_PIXELS);
+ * the header is walked again only to find the maximum value and where the pixels start. */
 static rtpu_status check_pnm_length(const char *path, const unsigned char *bytes, size_t size,
-                                    rtpu_error *err)
+                                    int width, int height, rtpu_error *err)
 {
     pnm_cursor c = {.bytes = bytes, .size = size, .next = 2};
     pnm_advance(&c);
-    long long width = pnm_integer(&c), height = pnm_integer(&c), max_value = pnm_integer(&c);
+    pnm_integer(&c);
+    pnm_integer(&c);
+    long long max_value = pnm_integer(&c);
     long long channels = bytes[1] == '6' ? 3 : 1, sample_bytes = max_value > 255 ? 2 : 1;
-    /* The caller has bounded width * height already, so this cannot overflow. */
-    long long needed = width * height * channels * sample_bytes;
+    long long needed = (long long)width * height * channels * sample_bytes;
     long long present = (long long)(size - c.next);
     if (present < needed)
         return rtpu_fail(err, RTPU_ERR_FORMAT,
-                         "%s: truncated %s: %lld bytes of pixel data, %lld x %lld needs %lld", path,
+                         "%s: truncated %s: %lld bytes of pixel data, %d x %d needs %lld", path,
                          bytes[1] == '6' ? "PPM" : "PGM", present, width, height, needed);
     return RTPU_OK;
 }
@@ -165,7 +167,7 @@ static rtpu_status decode(const char *path, const unsigned char *bytes, size_t s
         return rtpu_fail(err, RTPU_ERR_NOMEM, "%s: image is %d x %d, more than %lld pixels", path,
                          w, h, IMAGE_MAX_PIXELS);
     if (format == IMAGE_PNM) {
-        rtpu_status status = check_pnm_length(path, bytes, size, err);
+        rtpu_status status = check_pnm_length(path, bytes, size, w, h, err);
         if (status)
             return status;
     }

@@ -432,7 +432,8 @@ size_t npy_array_count(const npy_array *a)
  * is a multiple of 64 bytes, as numpy does. Returns the header length. */
 static size_t build_header(char *out, size_t capacity, int ndim, const long long *shape)
 {
-    size_t used = (size_t)snprintf(out, capacity, "{'descr': '<f4', 'fortran_order': False, 'shape': (");
+    size_t used = (size_t)snprintf(out, capacity,
+                                   "{'descr': '<f4', 'fortran_order': False, 'shape': (");
     for (int i = 0; i < ndim; i++)
         used += (size_t)snprintf(out + used, capacity - used, "%s%lld", i ? ", " : "", shape[i]);
     used += (size_t)snprintf(out + used, capacity - used, "%s), }", ndim == 1 ? "," : "");

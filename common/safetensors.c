@@ -321,8 +321,8 @@ static rtpu_status parse_file(const char *path, st_file *f, rtpu_error *err)
         header_size = header_size << 8 | f->contents[i];
     if (header_size > ST_MAX_HEADER_BYTES)
         return rtpu_fail(err, RTPU_ERR_FORMAT,
-                         "%s: header size %llu is larger than the 100 MB limit (corrupt file?)", path,
-                         (unsigned long long)header_size);
+                         "%s: header size %llu is larger than the 100 MB limit (corrupt file?)",
+                         path, (unsigned long long)header_size);
     if (header_size > f->size - 8)
         return rtpu_fail(err, RTPU_ERR_FORMAT,
                          "%s: header size %llu runs past the end of the %zu-byte file", path,

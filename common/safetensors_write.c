@@ -26,7 +26,8 @@ static rtpu_status add_metadata(const char *path, json_t *root, const char *cons
     for (size_t i = 0; metadata[i]; i += 2) {
         const char *key = metadata[i], *value = metadata[i + 1];
         if (!value)
-            return rtpu_fail(err, RTPU_ERR_INVALID, "%s: metadata key '%s' has no value", path, key);
+            return rtpu_fail(err, RTPU_ERR_INVALID, "%s: metadata key '%s' has no value", path,
+                             key);
         if (json_object_get(object, key))
             return rtpu_fail(err, RTPU_ERR_INVALID, "%s: duplicate metadata key '%s'", path, key);
         json_t *string = json_string(value);
@@ -41,7 +42,8 @@ static rtpu_status add_metadata(const char *path, json_t *root, const char *cons
 static json_t *make_entry(const st_tensor *t, size_t begin, size_t end)
 {
     json_t *entry = json_object(), *dims = json_array();
-    bool ok = entry && dims && json_object_set_new(entry, "dtype", json_string(st_dtype_name(t->dtype))) == 0;
+    bool ok = entry && dims &&
+              json_object_set_new(entry, "dtype", json_string(st_dtype_name(t->dtype))) == 0;
     for (int i = 0; ok && i < t->ndim; i++)
         ok = json_array_append_new(dims, json_integer(t->shape[i])) == 0;
     ok = ok && json_object_set(entry, "shape", dims) == 0;

@@ -187,6 +187,34 @@ static void read_whole_file_bad_inputs(void **state)
     free(data);
 }
 
+/* A write that failed earlier, with nothing left in the buffer to flush, must still fail
+ * the commit: the stream's error flag is the only trace of it. */
+static void earlier_write_error_fails_commit(void **state)
+{
+    test_dir *dir = *state;
+    char path[1024];
+    test_path(path, sizeof path, dir, "partial.bin");
+    rtpu_error err = {0};
+    atomic_file *f;
+    assert_int_equal(atomic_file_open(path, &f, &err), RTPU_OK);
+    FILE *stream = atomic_file_stream(f);
+    int fd = fileno(stream);
+    int saved = dup(fd);
+    assert_true(saved >= 0);
+    FILE *readonly = fopen("/dev/null", "rb");
+    assert_non_null(readonly);
+    assert_int_equal(dup2(fileno(readonly), fd), fd);
+    fclose(readonly);
+    static char block[1 << 16];
+    assert_true(fwrite(block, 1, sizeof block, stream) < sizeof block);
+    /* The real file is back under the stream; flushing now would succeed. */
+    assert_int_equal(dup2(saved, fd), fd);
+    close(saved);
+    expect_error(atomic_file_commit(f, &err), &err, RTPU_ERR_IO,
+                 "partial.bin: cannot write output: write error");
+    assert_int_equal(test_dir_entries(dir->path), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +228,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(failed_commit_removes_the_temporary_file, test_dir_setup,
                                         test_dir_teardown),
         cmocka_unit_test_setup_teardown(write_error_before_commit_fails_cleanly, test_dir_setup,
+                                        test_dir_teardown),
+        cmocka_unit_test_setup_teardown(earlier_write_error_fails_commit, test_dir_setup,
                                         test_dir_teardown),
         cmocka_unit_test_setup_teardown(read_whole_file_reads_and_limits, test_dir_setup,
                                         test_dir_teardown),

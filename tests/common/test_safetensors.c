@@ -87,7 +87,8 @@ static void round_trip_through_the_writer(void **state)
     const st_tensor tensors[5] = {
         {.name = "conv1/kernel", .dtype = ST_F32, .ndim = 2, .shape = {2, 3}, .data = kernel,
          .nbytes = sizeof kernel},
-        {.name = "conv1/bias", .dtype = ST_BF16, .ndim = 1, .shape = {4}, .data = bf16, .nbytes = 8},
+        {.name = "conv1/bias", .dtype = ST_BF16, .ndim = 1, .shape = {4}, .data = bf16,
+         .nbytes = 8},
         {.name = "step", .dtype = ST_I64, .ndim = 0, .data = i64, .nbytes = 8},
         {.name = "empty", .dtype = ST_BOOL, .ndim = 2, .shape = {0, 5}, .data = NULL, .nbytes = 0},
         {.name = "cube", .dtype = ST_U8, .ndim = 3, .shape = {2, 2, 2}, .data = u8, .nbytes = 8},
@@ -234,6 +235,11 @@ static void rejects_bad_headers(void **state)
         {"{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
          "\"b\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[4,6]}}",
          16, RTPU_ERR_FORMAT, "tensors 'a' [0, 16] and 'b' [4, 6] overlap"},
+        {"{\"a\":{\"dtype\":\"U8\",\"shape\":[4],\"data_offsets\":[0,4]},"
+         "\"c\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[8,10]},"
+         "\"b\":{\"dtype\":\"U8\",\"shape\":[8],\"data_offsets\":[4,12]},"
+         "\"e\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[9,9]}}",
+         12, RTPU_ERR_FORMAT, "tensors 'b' [4, 12] and 'c' [8, 10] overlap"},
         {"{\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]},"
          "\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[2,4]}}",
          4, RTPU_ERR_PARSE, "duplicate object key"},
