@@ -62,5 +62,6 @@ int graph_find_node(const graph *g, const char *name)
 
 bool schedule_shows_image(const schedule *s, int step)
 {
-    return step >= s->image_on_start && step < s->image_on_end;
+    /* Constant mode shows the image at every step, also past a schedule cut by --steps. */
+    return s->mode == SCHEDULE_CONSTANT || (step >= s->image_on_start && step < s->image_on_end);
 }

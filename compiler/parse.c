@@ -5,6 +5,7 @@
  * (delays, cycles, shapes) belong to validate.c and shapes.c. Cells are read by
  * parse_cell.c. */
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,6 +153,28 @@ static rtpu_status parse_post(const spec_reader *r, const json_value *v, post_op
     return RTPU_OK;
 }
 
+/* Every named cell is checked once, used or not, so a typo in a definition is never
+ * silently ignored. */
+static rtpu_status check_named_cells(const spec_reader *r, const json_value *cells)
+{
+    if (!cells)
+        return RTPU_OK;
+    if (cells->kind != JSON_OBJECT)
+        return spec_fail(r, cells, "'cells' must be an object of named cell definitions");
+    for (size_t i = 0; i < cells->count; i++) {
+        json_value key = {.kind = JSON_STRING, .string = cells->keys[i], .line = cells->items[i].key_line,
+                          .column = cells->items[i].key_column};
+        char name[NAME_MAX_LENGTH];
+        cell_spec unused;
+        rtpu_status s = read_name(r, &key, name);
+        if (!s)
+            s = parse_cell(r, &cells->items[i], &unused);
+        if (s)
+            return s;
+    }
+    return RTPU_OK;
+}
+
 /* "cell" is either an object or the name of an entry in the top-level "cells" object,
  * so a model family can define its cell once. */
 static rtpu_status parse_node_cell(const spec_reader *r, const json_value *cell, const json_value *cells,
@@ -174,8 +197,11 @@ static rtpu_status parse_node(const spec_reader *top, graph *g, const json_value
     spec_reader r = *top;
     r.node = n->name;
     rtpu_status s;
+    const char *description = NULL;
     if (v->kind != JSON_OBJECT)
         return spec_fail(top, v, "each node must be an object");
+    if ((s = spec_string(&r, v, "description", false, &description)))
+        return s;
     if (json_member(v, "input")) {
         if ((s = read_edge(&r, g, json_member(v, "input"), "input", &n->input)))
             return s;
@@ -235,7 +261,8 @@ static rtpu_status parse_input(const spec_reader *r, graph *g, const json_value 
     int dims[3];
     for (int i = 0; i < 3; i++) {
         const json_value *d = &shape->items[i];
-        if (d->kind != JSON_NUMBER || d->number != (int)d->number || d->number < 1 || d->number > 8192)
+        /* Range before any cast: converting an out-of-range double to int is undefined. */
+        if (d->kind != JSON_NUMBER || !(d->number >= 1 && d->number <= 8192) || d->number != floor(d->number))
             return spec_fail(r, d, "input shape entries must be integers in 1..8192");
         dims[i] = (int)d->number;
     }
@@ -270,14 +297,21 @@ static rtpu_status parse_schedule(const spec_reader *r, graph *g, const json_val
     if (sc->mode == SCHEDULE_CONSTANT)
         sc->image_on_end = sc->steps;
     const json_value *on = json_member(v, "image_on");
+    if (on && sc->mode == SCHEDULE_CONSTANT)
+        return spec_fail(r, on, "'image_on' does not apply to mode 'constant' (the image is shown at every step)");
     if (on) {
-        if (on->kind != JSON_ARRAY || on->count != 2 || on->items[0].kind != JSON_NUMBER ||
-            on->items[1].kind != JSON_NUMBER || on->items[0].number != (int)on->items[0].number ||
-            on->items[1].number != (int)on->items[1].number || on->items[0].number < 0 ||
-            on->items[1].number < on->items[0].number || on->items[1].number > 10000)
+        bool valid = on->kind == JSON_ARRAY && on->count == 2;
+        for (size_t i = 0; valid && i < 2; i++) {
+            double x = on->items[i].number;
+            valid = on->items[i].kind == JSON_NUMBER && x >= 0 && x <= 10000 && x == floor(x);
+        }
+        if (!valid || on->items[1].number < on->items[0].number)
             return spec_fail(r, on, "'image_on' must be [first, end) steps with 0 <= first <= end");
         sc->image_on_start = (int)on->items[0].number;
         sc->image_on_end = (int)on->items[1].number;
+        if (sc->image_on_end > sc->steps)
+            return spec_fail(r, on, "'image_on' [%d, %d) goes past the schedule's %d steps", sc->image_on_start,
+                             sc->image_on_end, sc->steps);
     }
     return RTPU_OK;
 }
@@ -329,11 +363,11 @@ rtpu_status graph_parse(const char *text, size_t length, const char *source, gra
     strcpy(g->name, "graph");
     if (json_member(root, "name") && (s = read_name(&r, json_member(root, "name"), g->name)))
         goto done;
-    const json_value *cells = json_member(root, "cells");
-    if (cells && cells->kind != JSON_OBJECT) {
-        s = spec_fail(&r, cells, "'cells' must be an object of named cell definitions");
+    const char *description = NULL;
+    if ((s = spec_string(&r, root, "description", false, &description)))
         goto done;
-    }
+    if ((s = check_named_cells(&r, json_member(root, "cells"))))
+        goto done;
     if (!json_member(root, "input")) {
         s = spec_fail(&r, root, "missing field 'input'");
         goto done;

@@ -52,10 +52,7 @@ static rtpu_status cell_shapes(const graph *g, node *n, rtpu_error *err)
     switch (c->type) {
     case CELL_NONE:
         break;
-    case CELL_TIME_DECAY:
-        n->cell_c = n->x_c;
-        if (c->channels != n->x_c)
-            return spec_fail_pos(&r, c->pos, "a time_decay cell keeps its input's %d channels", n->x_c);
+    case CELL_TIME_DECAY: /* keeps its input's channels (the spec allows no 'channels' here) */
         break;
     case CELL_VANILLA:
         c->geom = same_geom(h, w, c->kernel);
@@ -191,11 +188,6 @@ rtpu_status graph_infer_shapes(graph *g, rtpu_error *err)
     int *state = calloc((size_t)g->node_count, sizeof *state);
     if (!state)
         return rtpu_fail(err, RTPU_ERR_NOMEM, "%s: out of memory", g->source);
-    /* Feedback channels must be known before a node's pre-conv and cell are sized. */
-    for (int i = 0; i < g->node_count; i++) {
-        node *n = &g->nodes[i];
-        n->feedback_c = 0;
-    }
     rtpu_status s = RTPU_OK;
     /* First pass: output sizes along feedforward chains (feedback channel counts are
      * not needed for them). Then feedback channels; then the full per-node pass again

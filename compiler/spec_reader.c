@@ -145,7 +145,7 @@ rtpu_status spec_activation(const spec_reader *r, const json_value *obj, const c
         return st;
     if (!activation_parse(s, out))
         return spec_fail(r, json_member(obj, key),
-                         "field '%s' is '%.64s', expected one of: none, elu, relu, sigmoid, tanh", key, s);
+                         "field '%s' is '%.64s', expected one of: none (or identity), elu, relu, sigmoid, tanh", key, s);
     return RTPU_OK;
 }
 

@@ -132,7 +132,9 @@ rtpu_status graph_validate(graph *g, rtpu_error *err)
         if (s)
             return s;
     }
-    if (g->nodes[g->readout_node].is_input)
-        return rtpu_fail(err, RTPU_ERR_INVALID, "%s: the readout node cannot be the input", g->source);
+    if (g->nodes[g->readout_node].is_input) {
+        spec_reader r = {.source = g->source, .err = err};
+        return spec_fail_pos(&r, g->nodes[g->readout_node].pos, "the readout node cannot be the input node");
+    }
     return evaluation_order(g, err);
 }

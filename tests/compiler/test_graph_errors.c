@@ -99,6 +99,23 @@ static const error_case cases[] = {
     {"unknown decoder",
      HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\"}],\n\"readout\": {\"node\": \"b\", \"decoder\": \"vote\"}}",
      {"field 'decoder' is 'vote'"}},
+    {"huge number where an integer belongs",
+     "{\"format\": 1, \"input\": {\"shape\": [1e20, 8, 3]}, \"nodes\": [{}]}",
+     {"test.json:1:35:", "input shape entries must be integers"}},
+    {"image_on past the schedule",
+     HEAD "\"schedule\": {\"steps\": 4, \"image_on\": [1, 9]}, \"nodes\": [\n"
+          " {\"name\": \"b\", \"input\": \"image\"}]" READOUT,
+     {"'image_on' [1, 9) goes past the schedule's 4 steps"}},
+    {"image_on in constant mode",
+     HEAD "\"schedule\": {\"mode\": \"constant\", \"image_on\": [0, 2]}, \"nodes\": [\n"
+          " {\"name\": \"b\", \"input\": \"image\"}]" READOUT,
+     {"'image_on' does not apply to mode 'constant'"}},
+    {"unused named cell with a typo",
+     HEAD "\"cells\": {\"spare\": {\"type\": \"lstm\", \"peepholez\": true}},\n"
+          "\"nodes\": [{\"name\": \"b\", \"input\": \"image\"}]" READOUT,
+     {"test.json:2:37:", "unknown field 'peepholez' in an lstm cell"}},
+    {"description of the wrong type", HEAD "\"description\": 7, \"nodes\": [{\"name\": \"b\", \"input\": \"image\"}]" READOUT,
+     {"test.json:2:16:", "field 'description' must be a string"}},
     {"bad name characters", HEAD "\"nodes\": [\n {\"name\": \"b c\", \"input\": \"image\"}]" READOUT,
      {"test.json:3:11:", "may contain only letters"}},
 };
@@ -169,6 +186,11 @@ static void test_schedule_modes(void **state)
         assert_int_equal(g->sched.image_on_start, modes[i].on_start);
         assert_int_equal(g->sched.image_on_end, modes[i].on_end);
         assert_true(g->sched.blank_value == 0.5f);
+        /* Constant mode shows the image at every step, even past its own length. */
+        if (g->sched.mode == SCHEDULE_CONSTANT)
+            assert_true(schedule_shows_image(&g->sched, 50));
+        else
+            assert_false(schedule_shows_image(&g->sched, modes[i].on_end));
         graph_destroy(g);
     }
 }
