@@ -1,4 +1,5 @@
-/* rtpu run: a graph on the CPU reference.
+/* rtpu run: a graph on the CPU reference, or a program file on the simulator
+ * (handed to cmd_run_program, cli/run_program.c).
  *
  * For a graph it prints, per step, what the stimulus was and the readout's top classes
  * per example, then the decoder's verdict; --json gives the same as one JSON object. */
@@ -15,6 +16,7 @@
 static const char *usage =
     "usage: rtpu run GRAPH.json [--backend cpu] [--weights W.safetensors | --seed S]\n"
     "                [--input FILE]... [--steps T] [--dump NODE@T=OUT.npy]... [--top K] [--json]\n"
+    "       rtpu run PROGRAM.rtpu --backend sim ...   (rtpu run PROGRAM.rtpu --help)\n"
     "  Runs the graph unrolled over T steps (default: its schedule) in fp32 on the CPU\n"
     "  reference and prints the readout's top-K classes (default 5) per step, then the\n"
     "  graph's decoder (last, max_conf or thresh).\n"
@@ -270,6 +272,9 @@ static int run_graph(const run_options *o)
 
 int cmd_run(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] != '-' && cli_has_suffix(argv[i], ".rtpu"))
+            return cmd_run_program(argc, argv);
     run_options o;
     int r = parse_options(argc, argv, &o);
     return r >= 0 ? r : run_graph(&o);

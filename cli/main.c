@@ -14,7 +14,9 @@ typedef struct command {
 static const command commands[] = {
     {"info", cmd_info, "per-node shapes, parameter counts and MACs per step of a graph"},
     {"init", cmd_init, "write deterministic initial weights for a graph (safetensors)"},
-    {"run", cmd_run, "run a graph on the CPU reference"},
+    {"run", cmd_run, "run a graph (cpu backend) or a program file (sim backend)"},
+    {"asm", cmd_asm, "assemble a text program into a program file (.rtpu)"},
+    {"disasm", cmd_disasm, "print a program file as text assembly"},
 };
 
 static void print_usage(FILE *out)
