@@ -39,6 +39,9 @@ rtpu_status cpu_reference_create(const graph *g, const weights *w, int batch, in
         return rtpu_fail(err, RTPU_ERR_INVALID, "batch size %d is outside 1..4096", batch);
     if (steps > 10000)
         return rtpu_fail(err, RTPU_ERR_INVALID, "%d steps is outside 1..10000", steps);
+    rtpu_status s = weights_check_graph(w, g, err);
+    if (s)
+        return s;
     cpu_reference *r = calloc(1, sizeof *r);
     if (!r)
         return rtpu_fail(err, RTPU_ERR_NOMEM, "out of memory");
@@ -232,6 +235,8 @@ rtpu_status cpu_reference_run(cpu_reference *r, const float *images, cpu_progres
     const graph *g = r->g;
     if (r->ran)
         return rtpu_fail(err, RTPU_ERR_RUNTIME, "this CPU reference run has already been executed");
+    if (!images)
+        return rtpu_fail(err, RTPU_ERR_INVALID, "no input images given for graph '%s'", g->name);
     r->ran = true;
     rtpu_status s = RTPU_OK;
     for (int i = 0; i < g->node_count && !s; i++)

@@ -19,9 +19,10 @@
 rtpu_status op_conv2d(const rtpu_tensor *in, const conv_geom *g, const float *kernel,
                       const float *bias, bool accumulate, rtpu_tensor *out, rtpu_error *err);
 
-/* Default bound on op_conv2d's im2col scratch buffer. The buffer is filled and consumed
- * in chunks of output pixels; a chunk small enough to stay in cache costs less than one
- * big pass (see bench/cpu/bench_conv.c). */
+/* Default bound on op_conv2d's im2col scratch buffer, which is filled and consumed in
+ * chunks of output pixels. Measured with bench/cpu/bench_conv: 8 MiB keeps sgemm's M
+ * large enough on every median-model layer, while 32 MiB and more is several times
+ * slower (glibc then maps fresh pages for each call and every page faults). */
 #define OP_CONV2D_SCRATCH_BYTES ((size_t)8 << 20)
 
 /* op_conv2d with an explicit scratch bound in bytes; at least one output pixel's im2col

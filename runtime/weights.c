@@ -188,3 +188,26 @@ float *weights_find(const weights *w, const graph *g, int node, const char *suff
     int i = param_table_find(&w->table, name);
     return i < 0 ? NULL : w->data[i];
 }
+
+rtpu_status weights_check_graph(const weights *w, const graph *g, rtpu_error *err)
+{
+    param_table table;
+    rtpu_status s = param_table_build(g, &table, err);
+    if (s)
+        return s;
+    for (int i = 0; i < table.count && !s; i++) {
+        const param_info *want = &table.params[i];
+        const param_info *have = i < w->table.count ? &w->table.params[i] : NULL;
+        bool same = have && !strcmp(have->name, want->name) && have->ndim == want->ndim;
+        for (int d = 0; same && d < want->ndim; d++)
+            same = have->shape[d] == want->shape[d];
+        if (!same)
+            s = rtpu_fail(err, RTPU_ERR_SHAPE, "weights do not fit graph '%s': parameter '%s' is %s", g->name,
+                          want->name, have ? "shaped or named differently" : "missing");
+    }
+    if (!s && w->table.count != table.count)
+        s = rtpu_fail(err, RTPU_ERR_SHAPE, "weights do not fit graph '%s': %d tensors, the graph has %d", g->name,
+                      w->table.count, table.count);
+    param_table_destroy(&table);
+    return s;
+}

@@ -28,6 +28,10 @@ rtpu_status weights_load(const graph *g, const char *path, weights **out, rtpu_e
 rtpu_status weights_save(const weights *w, const graph *g, const char *path, rtpu_error *err);
 void weights_destroy(weights *w);
 
+/* RTPU_OK when w holds exactly the parameters g needs (names and shapes); otherwise
+ * names the first tensor that does not fit. Weights built for another graph fail here. */
+rtpu_status weights_check_graph(const weights *w, const graph *g, rtpu_error *err);
+
 /* The tensor "<node name>/<suffix>", or NULL if the graph has no such parameter. */
 float *weights_find(const weights *w, const graph *g, int node, const char *suffix);
 

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "common/safetensors.h"
+#include "runtime/cpu_ref.h"
 #include "runtime/weights.h"
 
 static const char *spec =
@@ -171,12 +172,42 @@ static void test_round_trip_and_errors(void **state)
     graph_destroy(g);
 }
 
+/* Weights made for another graph, and a run without images, fail cleanly. */
+static void test_reference_rejects_misfits(void **state)
+{
+    (void)state;
+    graph *g = load();
+    char other_spec[2048];
+    snprintf(other_spec, sizeof other_spec, "%s", spec);
+    char *forty = strstr(other_spec, "\"channels\": 40");
+    memcpy(forty, "\"channels\": 41", 14);
+    rtpu_error err = {0};
+    graph *other = NULL;
+    assert_int_equal(graph_load_text(other_spec, strlen(other_spec), "o.json", &other, &err), RTPU_OK);
+    weights *w;
+    assert_int_equal(weights_init(other, 0, &w, &err), RTPU_OK);
+    cpu_reference *r = NULL;
+    assert_int_equal(cpu_reference_create(g, w, 1, 0, &r, &err), RTPU_ERR_SHAPE);
+    assert_null(r);
+    assert_non_null(strstr(err.message, "weights do not fit graph 'w': parameter 'a/pre.kernel'"));
+    weights_destroy(w);
+    assert_int_equal(weights_init(g, 0, &w, &err), RTPU_OK);
+    assert_int_equal(cpu_reference_create(g, w, 1, 0, &r, &err), RTPU_OK);
+    assert_int_equal(cpu_reference_run(r, NULL, NULL, NULL, &err), RTPU_ERR_INVALID);
+    assert_non_null(strstr(err.message, "no input images"));
+    cpu_reference_destroy(r);
+    weights_destroy(w);
+    graph_destroy(other);
+    graph_destroy(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init_is_deterministic_and_seeded),
         cmocka_unit_test(test_init_distributions),
         cmocka_unit_test(test_round_trip_and_errors),
+        cmocka_unit_test(test_reference_rejects_misfits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
