@@ -1,4 +1,5 @@
 /* rtpu: entry point. Dispatches to one subcommand per file (cli/cmd_*.c). */
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +52,12 @@ bool cli_has_suffix(const char *s, const char *suffix)
 
 int main(int argc, char **argv)
 {
+    /* The CPU reference allocates each step's tensors afresh (megabytes each). By default
+     * glibc serves those with mmap and hands them back on free, so every step pays page
+     * faults again; keeping freed memory in the heap makes the median model ~25% faster.
+     * Process-wide policy, so it is set here at the program's entry, not in a library. */
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
     if (argc < 2) {
         fprintf(stderr, "rtpu: missing command (rtpu --help lists them; usage: rtpu COMMAND [ARGS])\n");
         return 2;

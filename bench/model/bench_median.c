@@ -9,6 +9,7 @@
  * 2. The whole model at batch 1 and 8: wall time and effective GFLOP/s (2 x MACs / time).
  * --quick skips batch 8. Ratios, not absolute times, are what compare across machines. */
 #include <cblas.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,9 @@ static void bench_model(const graph *g, const weights *w, int batch)
 
 int main(int argc, char **argv)
 {
+    /* Same allocation policy as the rtpu command (cli/main.c). */
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
     const char *source = ".";
     bool quick = false;
     for (int i = 1; i < argc; i++) {
