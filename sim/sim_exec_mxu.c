@@ -13,6 +13,7 @@
  * array is never stepped PE by PE (its timing is the formula in sim_timing.c). */
 #include "sim/sim_internal.h"
 
+#include <pthread.h>
 #include <string.h>
 
 static void load_weights(rtpu_sim *sim, const isa_insn *in)
@@ -55,25 +56,27 @@ __attribute__((target_clones("avx2", "default"))) static void rows_times_tile(
     }
 }
 
-static void matmul(rtpu_sim *sim, const isa_insn *in)
+/* The matmul's rows [begin, end): each row writes only its own accumulator row, so
+ * disjoint ranges can run on different threads with identical results. */
+typedef struct row_range {
+    const rtpu_sim *sim;
+    const isa_insn *in;
+    uint64_t begin, end;
+} row_range;
+
+static void matmul_rows(const row_range *range)
 {
-    const int64_t *a = in->args;
+    const rtpu_sim *sim = range->sim;
+    const int64_t *a = range->in->args;
     uint64_t n = sim->n;
-    if (sim->shadow_fresh) {
-        int16_t *t = sim->weights;
-        sim->weights = sim->shadow;
-        sim->shadow = t;
-        sim->shadow_fresh = false;
-    }
-    uint64_t inner = (uint64_t)a[MATMUL_INNER], outer = (uint64_t)a[MATMUL_OUTER];
+    uint64_t inner = (uint64_t)a[MATMUL_INNER];
     uint64_t k_used = (uint64_t)a[MATMUL_K], cols = (uint64_t)a[MATMUL_N];
     uint32_t *acc = (uint32_t *)sim->acc + (uint64_t)a[MATMUL_ACC] * n;
-    uint64_t rows = outer * inner;
     uint32_t spare[CONFIG_MAX_ARRAY];
-    for (uint64_t r = 0; r < rows;) {
+    for (uint64_t r = range->begin; r < range->end;) {
         const int8_t *row[2];
         uint32_t *out[2];
-        uint64_t take = cols % 32 == 0 && r + 1 < rows ? 2 : 1;
+        uint64_t take = cols % 32 == 0 && r + 1 < range->end ? 2 : 1;
         for (uint64_t t = 0; t < take; t++) {
             uint64_t i = (r + t) / inner, j = (r + t) % inner;
             row[t] = sim->ub + ((uint64_t)a[MATMUL_UB] + i * (uint64_t)a[MATMUL_OUTER_STRIDE] +
@@ -96,6 +99,40 @@ static void matmul(rtpu_sim *sim, const isa_insn *in)
         }
         r += take;
     }
+}
+
+static void *matmul_rows_thread(void *range)
+{
+    matmul_rows(range);
+    return NULL;
+}
+
+/* Below this many MACs a second thread costs more than it saves. */
+#define MATMUL_PARALLEL_MACS ((uint64_t)1 << 22)
+
+static void matmul(rtpu_sim *sim, const isa_insn *in)
+{
+    const int64_t *a = in->args;
+    if (sim->shadow_fresh) {
+        int16_t *t = sim->weights;
+        sim->weights = sim->shadow;
+        sim->shadow = t;
+        sim->shadow_fresh = false;
+    }
+    uint64_t rows = (uint64_t)a[MATMUL_OUTER] * (uint64_t)a[MATMUL_INNER];
+    uint64_t macs = rows * (uint64_t)a[MATMUL_K] * (uint64_t)a[MATMUL_N];
+    /* Two halves on two threads (the machine model is 2 cores); the split is even so
+     * row pairing, and therefore the exact instruction sequence per row, is unchanged. */
+    uint64_t half = (rows / 2) & ~(uint64_t)1;
+    row_range first = {sim, in, 0, half}, second = {sim, in, half, rows};
+    pthread_t helper;
+    if (macs >= MATMUL_PARALLEL_MACS && half > 0 && pthread_create(&helper, NULL, matmul_rows_thread, &second) == 0) {
+        matmul_rows(&first);
+        pthread_join(helper, NULL);
+        return;
+    }
+    second.begin = 0;
+    matmul_rows(&second);
 }
 
 void sim_exec_mxu(rtpu_sim *sim, const isa_insn *in)
