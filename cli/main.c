@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "compiler/ir.h"
 
 typedef struct command {
     const char *name;
@@ -61,6 +62,10 @@ int main(int argc, char **argv)
     if (argc < 2) {
         fprintf(stderr, "rtpu: missing command (rtpu --help lists them; usage: rtpu COMMAND [ARGS])\n");
         return 2;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("rtpu %s (spec format %d)\n", RTPU_VERSION, SPEC_FORMAT_VERSION);
+        return 0;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         print_usage(stdout);

@@ -103,6 +103,7 @@ grep -q "deterministic initial weights (seed 0), not trained" table.txt && ok ||
 "$rtpu" run tiny.json --input "$img" --seed 3 --dump c3@5=s.npy >/dev/null 2>&1 || bad "seeded run"
 "$rtpu" run tiny.json --input "$img" --weights w.safetensors --dump c3@5=f.npy >/dev/null 2>&1 || bad "file run"
 cmp -s s.npy f.npy && ok || bad "weights file differs from the same seed in memory"
+"$rtpu" --version | grep -qE '^rtpu [0-9]+\.[0-9]+\.[0-9]+ \(spec format 1\)$' && ok || bad "--version"
 # info reports the parameter total.
 "$rtpu" info tiny.json --json | grep -q '"total_params": ' && ok || bad "info --json"
 
