@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_rtl.h"
 #include "compiler/ir.h"
 
 typedef struct command {
@@ -16,9 +17,10 @@ typedef struct command {
 static const command commands[] = {
     {"info", cmd_info, "per-node shapes, parameter counts and MACs per step of a graph"},
     {"init", cmd_init, "write deterministic initial weights for a graph (safetensors)"},
-    {"run", cmd_run, "run a graph (cpu backend) or a program file (sim backend)"},
+    {"run", cmd_run, "run a graph (cpu backend) or a program file (sim or rtl backend)"},
     {"asm", cmd_asm, "assemble a text program into a program file (.rtpu)"},
     {"disasm", cmd_disasm, "print a program file as text assembly"},
+    {"verify", cmd_verify, "co-simulate a program file on sim and rtl and compare everything"},
 };
 
 static void print_usage(FILE *out)

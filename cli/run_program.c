@@ -1,4 +1,5 @@
-/* rtpu run PROGRAM.rtpu: run a program file on the cycle-level simulator.
+/* rtpu run PROGRAM.rtpu: run a program file on the cycle-level simulator or on the RTL
+ * (Verilator model); both report the same stats, so everything after the run is shared.
  *
  * Loads and checks the program, optionally checks it against --config, writes --input
  * tensors (real values, quantised with the tensor's scale), runs, and reports: a summary
@@ -14,24 +15,29 @@
 #include "cli/cli.h"
 #include "common/npy.h"
 #include "sim/sim.h"
+#ifdef RTPU_HAVE_RTL
+#include "rtl/rtl.h"
+#endif
 
 static const char usage[] =
-    "usage: rtpu run PROGRAM.rtpu [--backend sim] [--config NAME|FILE.json] [--stats] [--json]\n"
-    "                [--trace OUT.json] [--input NAME=IN.npy]... [--dump NAME=OUT.npy]...\n"
+    "usage: rtpu run PROGRAM.rtpu [--backend sim|rtl] [--config NAME|FILE.json] [--stats] [--json]\n"
+    "                [--trace OUT.json | --waves OUT.fst] [--input NAME=IN.npy]... [--dump NAME=OUT.npy]...\n"
     "\n"
-    "Runs a program file on the cycle-level simulator (the only backend so far).\n"
+    "Runs a program file on the cycle-level simulator (sim, default) or on the Verilog RTL\n"
+    "through Verilator (rtl: configs small-8 and small-16); both give the same data and cycles.\n"
     "  --config C        refuse to run unless the program was built for config C\n"
     "  --stats           per-unit busy/stall/idle cycles, MXU utilisation, DRAM bytes\n"
     "  --json            print stats and output summaries as one JSON object\n"
     "  --trace F         per-instruction start/end cycles, Chrome trace format\n"
-    "                    (open in chrome://tracing or ui.perfetto.dev; 1 us = 1 cycle)\n"
+    "                    (open in chrome://tracing or ui.perfetto.dev; 1 us = 1 cycle; sim only)\n"
+    "  --waves F.fst     waveform of the RTL run (rtl only; open with gtkwave)\n"
     "  --input NAME=F    write tensor NAME from a .npy (real values, quantised with its scale)\n"
     "  --dump NAME=F     write tensor NAME as float32 .npy (n, h, w, c), dequantised\n";
 
 enum { MAX_BINDINGS = 64 };
 
 typedef struct run_options {
-    const char *program, *backend, *config, *trace;
+    const char *program, *backend, *config, *trace, *waves;
     bool stats, json;
     const char *inputs[MAX_BINDINGS], *dumps[MAX_BINDINGS];
     int input_count, dump_count;
@@ -56,7 +62,7 @@ static int parse(int argc, char **argv, run_options *o)
             continue;
         }
         bool takes_value = !strcmp(a, "--backend") || !strcmp(a, "--config") || !strcmp(a, "--trace") ||
-                           !strcmp(a, "--input") || !strcmp(a, "--dump");
+                           !strcmp(a, "--waves") || !strcmp(a, "--input") || !strcmp(a, "--dump");
         if (takes_value) {
             if (i + 1 == argc)
                 return cli_usage_error("run", "%s needs a value", a);
@@ -67,6 +73,8 @@ static int parse(int argc, char **argv, run_options *o)
                 o->config = v;
             else if (!strcmp(a, "--trace"))
                 o->trace = v;
+            else if (!strcmp(a, "--waves"))
+                o->waves = v;
             else {
                 bool in = !strcmp(a, "--input");
                 if (!strchr(v, '=') || strchr(v, '=') == v)
@@ -88,9 +96,82 @@ static int parse(int argc, char **argv, run_options *o)
     }
     if (!o->program)
         return cli_usage_error("run", "no program file");
-    if (strcmp(o->backend, "sim") != 0)
-        return cli_usage_error("run", "backend '%s' cannot run program files yet (use --backend sim)", o->backend);
+    bool rtl = !strcmp(o->backend, "rtl");
+    if (!rtl && strcmp(o->backend, "sim") != 0)
+        return cli_usage_error("run", "unknown backend '%s' for program files (sim or rtl)", o->backend);
+    if (o->waves && !rtl)
+        return cli_usage_error("run", "--waves needs --backend rtl");
+    if (o->trace && rtl)
+        return cli_usage_error("run", "--trace needs --backend sim (use --waves for the RTL)");
+#ifndef RTPU_HAVE_RTL
+    if (rtl)
+        return cli_usage_error("run", "backend 'rtl' is not in this build (configure with -DRTPU_RTL=ON)");
+#endif
     return -1;
+}
+
+/* The machine a program runs on: exactly one of sim and rtl is set. */
+typedef struct backend {
+    rtpu_sim *sim;
+#ifdef RTPU_HAVE_RTL
+    rtpu_rtl *rtl;
+#endif
+} backend;
+
+static rtpu_status backend_create(backend *b, const rtpu_program *p, const run_options *o, rtpu_error *err)
+{
+    *b = (backend){0};
+#ifdef RTPU_HAVE_RTL
+    if (!strcmp(o->backend, "rtl"))
+        return rtl_create(p, &b->rtl, err);
+#endif
+    (void)o;
+    return sim_create(p, &b->sim, err);
+}
+
+static void backend_destroy(backend *b)
+{
+#ifdef RTPU_HAVE_RTL
+    rtl_destroy(b->rtl);
+#endif
+    sim_destroy(b->sim);
+}
+
+static rtpu_status backend_run(backend *b, const run_options *o, rtpu_error *err)
+{
+#ifdef RTPU_HAVE_RTL
+    if (b->rtl)
+        return rtl_run(b->rtl, 0, o->waves, err);
+#endif
+    (void)o;
+    return sim_run(b->sim, err);
+}
+
+static rtpu_status backend_write_tensor(backend *b, const program_tensor *t, const float *in, rtpu_error *err)
+{
+#ifdef RTPU_HAVE_RTL
+    if (b->rtl)
+        return rtl_write_tensor(b->rtl, t, in, err);
+#endif
+    return sim_write_tensor(b->sim, t, in, err);
+}
+
+static rtpu_status backend_read_tensor(const backend *b, const program_tensor *t, float *out, rtpu_error *err)
+{
+#ifdef RTPU_HAVE_RTL
+    if (b->rtl)
+        return rtl_read_tensor(b->rtl, t, out, err);
+#endif
+    return sim_read_tensor(b->sim, t, out, err);
+}
+
+static const sim_stats *backend_stats(const backend *b)
+{
+#ifdef RTPU_HAVE_RTL
+    if (b->rtl)
+        return rtl_get_stats(b->rtl);
+#endif
+    return sim_get_stats(b->sim);
 }
 
 /* "NAME=FILE" -> the tensor and the file name. */
@@ -116,12 +197,12 @@ static size_t tensor_count(const program_tensor *t)
     return (size_t)t->shape[0] * t->shape[1] * t->shape[2] * t->shape[3];
 }
 
-static rtpu_status write_inputs(rtpu_sim *sim, const run_options *o, rtpu_error *err)
+static rtpu_status write_inputs(backend *b, const rtpu_program *p, const run_options *o, rtpu_error *err)
 {
     for (int i = 0; i < o->input_count; i++) {
         const program_tensor *t;
         const char *file;
-        rtpu_status st = binding(sim_get_program(sim), o->inputs[i], &t, &file, err);
+        rtpu_status st = binding(p, o->inputs[i], &t, &file, err);
         if (st)
             return st;
         npy_array a;
@@ -131,7 +212,7 @@ static rtpu_status write_inputs(rtpu_sim *sim, const run_options *o, rtpu_error 
             st = rtpu_fail(err, RTPU_ERR_SHAPE, "%s: %zu values, tensor '%s' has %u x %u x %u x %u", file,
                            npy_array_count(&a), t->name, t->shape[0], t->shape[1], t->shape[2], t->shape[3]);
         } else {
-            st = sim_write_tensor(sim, t, a.data, err);
+            st = backend_write_tensor(b, t, a.data, err);
         }
         npy_array_destroy(&a);
         if (st)
@@ -140,19 +221,19 @@ static rtpu_status write_inputs(rtpu_sim *sim, const run_options *o, rtpu_error 
     return RTPU_OK;
 }
 
-static rtpu_status dump_outputs(const rtpu_sim *sim, const run_options *o, rtpu_error *err)
+static rtpu_status dump_outputs(const backend *b, const rtpu_program *p, const run_options *o, rtpu_error *err)
 {
     for (int i = 0; i < o->dump_count; i++) {
         const program_tensor *t;
         const char *file;
-        rtpu_status st = binding(sim_get_program(sim), o->dumps[i], &t, &file, err);
+        rtpu_status st = binding(p, o->dumps[i], &t, &file, err);
         if (st)
             return st;
         float *values = malloc(tensor_count(t) * sizeof *values);
         if (!values)
             return rtpu_fail(err, RTPU_ERR_NOMEM, "out of memory for tensor '%s'", t->name);
         long long shape[4] = {t->shape[0], t->shape[1], t->shape[2], t->shape[3]};
-        st = sim_read_tensor(sim, t, values, err);
+        st = backend_read_tensor(b, t, values, err);
         if (!st)
             st = npy_write_f32(file, values, 4, shape, err);
         free(values);
@@ -163,9 +244,8 @@ static rtpu_status dump_outputs(const rtpu_sim *sim, const run_options *o, rtpu_
 }
 
 /* One line per output tensor: name, node, step, shape, min / max / mean of real values. */
-static rtpu_status print_outputs(const rtpu_sim *sim, bool json, rtpu_error *err)
+static rtpu_status print_outputs(const backend *b, const rtpu_program *p, bool json, rtpu_error *err)
 {
-    const rtpu_program *p = sim_get_program(sim);
     bool first = true;
     for (size_t i = 0; i < p->tensor_count; i++) {
         const program_tensor *t = &p->tensors[i];
@@ -175,7 +255,7 @@ static rtpu_status print_outputs(const rtpu_sim *sim, bool json, rtpu_error *err
         float *v = malloc(n * sizeof *v);
         if (!v)
             return rtpu_fail(err, RTPU_ERR_NOMEM, "out of memory for tensor '%s'", t->name);
-        rtpu_status st = sim_read_tensor(sim, t, v, err);
+        rtpu_status st = backend_read_tensor(b, t, v, err);
         if (st) {
             free(v);
             return st;
@@ -208,18 +288,18 @@ int cmd_run_program(int argc, char **argv)
         return r;
     rtpu_error err = {0};
     rtpu_program *p = NULL;
-    rtpu_sim *sim = NULL;
+    backend b = {0};
     char *text = NULL;
     int rc = 0;
     rtpu_config config;
     if (program_load(o.program, &p, &err) ||
         (o.config && (config_load_named(o.config, &config, &err) || program_require_config(p, &config, &err))) ||
-        sim_create(p, &sim, &err) || write_inputs(sim, &o, &err) || sim_run(sim, &err) ||
-        (o.trace && sim_write_trace(sim, o.trace, &err)) || dump_outputs(sim, &o, &err)) {
+        backend_create(&b, p, &o, &err) || write_inputs(&b, p, &o, &err) || backend_run(&b, &o, &err) ||
+        (o.trace && sim_write_trace(b.sim, o.trace, &err)) || dump_outputs(&b, p, &o, &err)) {
         rc = cli_report("run", &err);
         goto done;
     }
-    const sim_stats *s = sim_get_stats(sim);
+    const sim_stats *s = backend_stats(&b);
     if (o.json) {
         if (sim_stats_json(s, &p->config, &text, &err)) {
             rc = cli_report("run", &err);
@@ -229,13 +309,13 @@ int cmd_run_program(int argc, char **argv)
         if (len >= 2 && text[len - 2] == '}')
             text[len - 2] = '\0'; /* drop the final "}\n" to add the outputs */
         printf("%s, \"outputs\": [", text);
-        if (print_outputs(sim, true, &err))
+        if (print_outputs(&b, p, true, &err))
             rc = cli_report("run", &err);
         printf("]}\n");
         goto done;
     }
-    printf("%s: %" PRIu64 " cycles on %s (%.3f ms at %u MHz), MXU utilisation %.2f%%\n", o.program, s->total_cycles,
-           p->config.name, (double)s->total_cycles / (p->config.clock_mhz * 1000.0), p->config.clock_mhz,
+    printf("%s: %" PRIu64 " cycles on %s, backend %s (%.3f ms at %u MHz), MXU utilisation %.2f%%\n", o.program,
+           s->total_cycles, p->config.name, o.backend, (double)s->total_cycles / (p->config.clock_mhz * 1000.0), p->config.clock_mhz,
            100.0 * s->mxu_utilisation);
     if (o.stats) {
         if (sim_stats_table(s, &p->config, &text, &err)) {
@@ -244,11 +324,11 @@ int cmd_run_program(int argc, char **argv)
         }
         fputs(text, stdout);
     }
-    if (print_outputs(sim, false, &err))
+    if (print_outputs(&b, p, false, &err))
         rc = cli_report("run", &err);
 done:
     free(text);
-    sim_destroy(sim);
+    backend_destroy(&b);
     program_destroy(p);
     return rc;
 }
