@@ -84,6 +84,11 @@ rtpu_status program_check(const rtpu_program *p, rtpu_error *err);
 
 /* Bytes a tensor occupies in DRAM. */
 uint64_t program_tensor_bytes(const program_tensor *t);
+/* Real NHWC values <-> the tensor's bytes in its blocked int8/int32 layout (bytes points at
+ * the tensor's base; program_tensor_bytes(t) of them). Encoding quantises with t->scale,
+ * rounding half away from zero and saturating; it writes only the tensor's own elements. */
+void program_tensor_decode(const program_tensor *t, const uint8_t *bytes, float *out);
+void program_tensor_encode(const program_tensor *t, const float *in, uint8_t *bytes);
 /* Finds a tensor by name, or NULL. */
 const program_tensor *program_find_tensor(const rtpu_program *p, const char *name);
 /* True for a name of 1..63 characters of [A-Za-z0-9_.:/-]. */
