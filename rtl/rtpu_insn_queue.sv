@@ -6,6 +6,12 @@
 // starts it leaves; the next one becomes the head in the following cycle, so a queue
 // starts at most one instruction per cycle. count_o (registered) is what dispatch checks
 // against queue_depth.
+//
+// Two assumptions the queue does not check itself: CAPACITY is a power of two (the
+// read/write pointers are $clog2(CAPACITY) bits and wrap at 2^bits), and nobody pushes
+// into a full queue without starting its head in the same cycle (there is no full flag;
+// rtpu_fetch stops dispatch at queue_depth, and rtl_check_config keeps queue_depth <=
+// CAPACITY).
 module rtpu_insn_queue #(
   parameter int CAPACITY = 16
 ) (
