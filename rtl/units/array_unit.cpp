@@ -2,8 +2,6 @@
 // the input row, per-row shadow weight loads and the swap in, the column sums out.
 #include "rtl/units/rtl_units.h"
 
-#include <new>
-
 #include "rtl/units/unit_model.h"
 
 #pragma GCC diagnostic push
@@ -17,15 +15,7 @@ struct array_unit {
 
 extern "C" rtpu_status array_unit_create(array_unit **out, rtpu_error *err)
 {
-    try {
-        array_unit *a = new array_unit();
-        a->model.top->clk_i = 0;
-        a->model.top->eval();
-        *out = a;
-        return RTPU_OK;
-    } catch (const std::bad_alloc &) {
-        return rtpu_fail(err, RTPU_ERR_NOMEM, "rtl units: cannot allocate the rtpu_systolic_array model");
-    }
+    return rtl_units::create_unit<false>(out, "rtpu_systolic_array", err);
 }
 
 extern "C" void array_unit_destroy(array_unit *a) { delete a; }

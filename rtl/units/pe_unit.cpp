@@ -2,8 +2,6 @@
 // shadow and active weight, driven port by port.
 #include "rtl/units/rtl_units.h"
 
-#include <new>
-
 #include "rtl/units/unit_model.h"
 
 #pragma GCC diagnostic push
@@ -17,15 +15,7 @@ struct pe_unit {
 
 extern "C" rtpu_status pe_unit_create(pe_unit **out, rtpu_error *err)
 {
-    try {
-        pe_unit *pe = new pe_unit();
-        pe->model.top->clk_i = 0;
-        pe->model.top->eval();
-        *out = pe;
-        return RTPU_OK;
-    } catch (const std::bad_alloc &) {
-        return rtpu_fail(err, RTPU_ERR_NOMEM, "rtl units: cannot allocate the rtpu_pe model");
-    }
+    return rtl_units::create_unit<false>(out, "rtpu_pe", err);
 }
 
 extern "C" void pe_unit_destroy(pe_unit *pe) { delete pe; }

@@ -3,8 +3,6 @@
 // registered count that dispatch checks.
 #include "rtl/units/rtl_units.h"
 
-#include <new>
-
 #include "rtl/units/unit_model.h"
 
 #pragma GCC diagnostic push
@@ -16,32 +14,9 @@ struct queue_unit {
     rtl_units::unit_model<Vunit_queue> model;
 };
 
-namespace {
-void edge(Vunit_queue *top)
-{
-    top->clk_i = 1;
-    top->eval();
-    top->clk_i = 0;
-    top->eval();
-}
-} // namespace
-
 extern "C" rtpu_status queue_unit_create(queue_unit **out, rtpu_error *err)
 {
-    try {
-        queue_unit *q = new queue_unit();
-        Vunit_queue *top = q->model.top.get();
-        top->clk_i = 0;
-        top->rst_ni = 0;
-        top->eval();
-        edge(top);
-        top->rst_ni = 1;
-        top->eval();
-        *out = q;
-        return RTPU_OK;
-    } catch (const std::bad_alloc &) {
-        return rtpu_fail(err, RTPU_ERR_NOMEM, "rtl units: cannot allocate the rtpu_insn_queue model");
-    }
+    return rtl_units::create_unit<true>(out, "rtpu_insn_queue", err);
 }
 
 extern "C" void queue_unit_destroy(queue_unit *q) { delete q; }
@@ -67,4 +42,4 @@ extern "C" void queue_unit_outputs_now(const queue_unit *q, queue_unit_outputs *
     out->count = top->count_o;
 }
 
-extern "C" void queue_unit_tick(queue_unit *q) { edge(q->model.top.get()); }
+extern "C" void queue_unit_tick(queue_unit *q) { rtl_units::clock_edge(q->model.top.get()); }

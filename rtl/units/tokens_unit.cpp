@@ -2,8 +2,6 @@
 // counters, pushed by ending units and popped by starting instructions.
 #include "rtl/units/rtl_units.h"
 
-#include <new>
-
 #include "rtl/units/unit_model.h"
 
 #pragma GCC diagnostic push
@@ -15,32 +13,9 @@ struct tokens_unit {
     rtl_units::unit_model<Vunit_tokens> model;
 };
 
-namespace {
-void edge(Vunit_tokens *top)
-{
-    top->clk_i = 1;
-    top->eval();
-    top->clk_i = 0;
-    top->eval();
-}
-} // namespace
-
 extern "C" rtpu_status tokens_unit_create(tokens_unit **out, rtpu_error *err)
 {
-    try {
-        tokens_unit *t = new tokens_unit();
-        Vunit_tokens *top = t->model.top.get();
-        top->clk_i = 0;
-        top->rst_ni = 0;
-        top->eval();
-        edge(top);
-        top->rst_ni = 1;
-        top->eval();
-        *out = t;
-        return RTPU_OK;
-    } catch (const std::bad_alloc &) {
-        return rtpu_fail(err, RTPU_ERR_NOMEM, "rtl units: cannot allocate the rtpu_tokens model");
-    }
+    return rtl_units::create_unit<true>(out, "rtpu_tokens", err);
 }
 
 extern "C" void tokens_unit_destroy(tokens_unit *t) { delete t; }
@@ -58,4 +33,4 @@ extern "C" void tokens_unit_set_inputs(tokens_unit *t, const uint8_t push_count[
 
 extern "C" uint32_t tokens_unit_available(const tokens_unit *t) { return t->model.top->available_o; }
 
-extern "C" void tokens_unit_tick(tokens_unit *t) { edge(t->model.top.get()); }
+extern "C" void tokens_unit_tick(tokens_unit *t) { rtl_units::clock_edge(t->model.top.get()); }

@@ -7,6 +7,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
+
+#include "rtl/units/rtl_units.h"
 
 // Verilator's headers are not held to our warning flags.
 #pragma GCC diagnostic push
@@ -22,6 +25,46 @@ template <class Top> struct unit_model {
     std::unique_ptr<Top> top{new Top(context.get(), "unit")};
     ~unit_model() { top->final(); }
 };
+
+// One rising clock edge, then clock low again with the new state settled.
+template <class Top> void clock_edge(Top *top)
+{
+    top->clk_i = 1;
+    top->eval();
+    top->clk_i = 0;
+    top->eval();
+}
+
+// Reset held (rst_ni low) over one edge, then released: every clocked unit starts here.
+template <class Top> void reset(Top *top)
+{
+    top->clk_i = 0;
+    top->rst_ni = 0;
+    top->eval();
+    clock_edge(top);
+    top->rst_ni = 1;
+    top->eval();
+}
+
+// A new wrapper (a struct holding `unit_model<Top> model`) with its clock low and settled,
+// and reset applied when the module has one; RTPU_ERR_NOMEM naming the module otherwise.
+template <bool with_reset, class Unit> rtpu_status create_unit(Unit **out, const char *module, rtpu_error *err)
+{
+    try {
+        Unit *unit = new Unit();
+        auto *top = unit->model.top.get();
+        if constexpr (with_reset) {
+            reset(top);
+        } else {
+            top->clk_i = 0;
+            top->eval();
+        }
+        *out = unit;
+        return RTPU_OK;
+    } catch (const std::bad_alloc &) {
+        return rtpu_fail(err, RTPU_ERR_NOMEM, "rtl units: cannot allocate the %s model", module);
+    }
+}
 
 // Byte i of a packed value.
 inline uint8_t get_byte(QData v, unsigned i) { return (uint8_t)(v >> (8 * i)); }

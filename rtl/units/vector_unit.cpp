@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cinttypes>
-#include <new>
 #include <vector>
 
 #include "rtl/units/unit_model.h"
@@ -75,33 +74,12 @@ bool answer_reads(vector_unit *v)
     return changed;
 }
 
-void edge(Vunit_vector *top)
-{
-    top->clk_i = 1;
-    top->eval();
-    top->clk_i = 0;
-    top->eval();
-}
 
 } // namespace
 
 extern "C" rtpu_status vector_unit_create(vector_unit **out, rtpu_error *err)
 {
-    try {
-        vector_unit *v = new vector_unit();
-        Vunit_vector *top = v->model.top.get();
-        top->clk_i = 0;
-        top->rst_ni = 0;
-        top->start_i = 0;
-        top->eval();
-        edge(top);
-        top->rst_ni = 1;
-        top->eval();
-        *out = v;
-        return RTPU_OK;
-    } catch (const std::bad_alloc &) {
-        return rtpu_fail(err, RTPU_ERR_NOMEM, "rtl units: cannot allocate the rtpu_vector_unit model");
-    }
+    return rtl_units::create_unit<true>(out, "rtpu_vector_unit", err);
 }
 
 extern "C" void vector_unit_destroy(vector_unit *v) { delete v; }
@@ -179,7 +157,7 @@ extern "C" rtpu_status vector_unit_step(vector_unit *v, bool start, const uint8_
     bool write = top->ub_we_o;
     uint32_t row = top->ub_waddr_o;
     QData data = top->ub_wdata_o;
-    edge(top);
+    rtl_units::clock_edge(top);
     if (write)
         for (unsigned i = 0; i < N; i++)
             v->ub[(size_t)row * N + i] = (int8_t)rtl_units::get_byte(data, i);
