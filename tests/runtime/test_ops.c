@@ -32,17 +32,23 @@ typedef struct {
     padding_mode padding;
 } pool_case;
 
-/* Max over the window cells that lie inside the input; padding computed here from the
- * TF rules, not taken from conv_geom. */
-static void naive_maxpool(const pool_case *pc, const float *x, int out_h, int out_w, float *want)
+/* Top/left padding from the TF rules, computed here rather than taken from conv_geom. */
+static void naive_pool_padding(const pool_case *pc, int out_h, int out_w, int *pad_top, int *pad_left)
 {
-    int pad_top = 0, pad_left = 0;
+    *pad_top = *pad_left = 0;
     if (pc->padding == PADDING_SAME) {
         int total_h = (out_h - 1) * pc->stride + pc->kernel - pc->h;
         int total_w = (out_w - 1) * pc->stride + pc->kernel - pc->w;
-        pad_top = total_h > 0 ? total_h / 2 : 0;
-        pad_left = total_w > 0 ? total_w / 2 : 0;
+        *pad_top = total_h > 0 ? total_h / 2 : 0;
+        *pad_left = total_w > 0 ? total_w / 2 : 0;
     }
+}
+
+/* Max over the window cells that lie inside the input. */
+static void naive_maxpool(const pool_case *pc, const float *x, int out_h, int out_w, float *want)
+{
+    int pad_top, pad_left;
+    naive_pool_padding(pc, out_h, out_w, &pad_top, &pad_left);
     for (int b = 0; b < pc->n; b++)
         for (int oy = 0; oy < out_h; oy++)
             for (int ox = 0; ox < out_w; ox++)
@@ -140,13 +146,8 @@ static void maxpool_padding_ignored(void **state)
  * computed here. */
 static void naive_avgpool(const pool_case *pc, const float *x, int out_h, int out_w, double *want)
 {
-    int pad_top = 0, pad_left = 0;
-    if (pc->padding == PADDING_SAME) {
-        int total_h = (out_h - 1) * pc->stride + pc->kernel - pc->h;
-        int total_w = (out_w - 1) * pc->stride + pc->kernel - pc->w;
-        pad_top = total_h > 0 ? total_h / 2 : 0;
-        pad_left = total_w > 0 ? total_w / 2 : 0;
-    }
+    int pad_top, pad_left;
+    naive_pool_padding(pc, out_h, out_w, &pad_top, &pad_left);
     for (int b = 0; b < pc->n; b++)
         for (int oy = 0; oy < out_h; oy++)
             for (int ox = 0; ox < out_w; ox++)

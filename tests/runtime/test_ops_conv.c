@@ -209,6 +209,16 @@ static void conv2d_default_bound_chunks(void **state)
     check_conv_case(&rng, &c, WITH_BIAS, 0);
 }
 
+/* 3x3 input 1..9, SAME 3x3 kernel: channel 0 taps 1..9, channel 1 taps all 1, bias
+ * {0.5, -1}; by hand, e.g. centre = sum (i * i) + 0.5 = 285.5 and sum i - 1 = 44. The
+ * full conv (1 input channel) and the depthwise conv (each channel alone) give the same
+ * numbers. */
+static const float hand_3x3_want[9][2] = {
+    {94.5f, 11.0f},  {154.5f, 20.0f}, {106.5f, 15.0f},
+    {186.5f, 26.0f}, {285.5f, 44.0f}, {186.5f, 32.0f},
+    {106.5f, 23.0f}, {154.5f, 38.0f}, {94.5f, 27.0f},
+};
+
 /* 3x3 input holding 1..9, SAME, stride 1. Output channel 0 uses the kernel 1..9 in
  * (ky, kx) order, so a flipped (true convolution) kernel or a shifted window shows;
  * channel 1 sums the neighbourhood. Values worked out by hand, e.g. corner (0,0) of
@@ -225,11 +235,7 @@ static void conv2d_hand_computed(void **state)
         kernel[tap * 2 + 1] = 1.0f;
     }
     const float bias[2] = {0.5f, -1.0f};
-    const float want[9][2] = {
-        {94.5f, 11.0f},  {154.5f, 20.0f}, {106.5f, 15.0f},
-        {186.5f, 26.0f}, {285.5f, 44.0f}, {186.5f, 32.0f},
-        {106.5f, 23.0f}, {154.5f, 38.0f}, {94.5f, 27.0f},
-    };
+    const float (*want)[2] = hand_3x3_want;
     conv_geom g;
     assert_true(conv_geom_make(&g, 3, 3, 3, 3, 1, PADDING_SAME));
     rtpu_tensor out = test_tensor(1, 3, 3, 2);
@@ -410,11 +416,7 @@ static void depthwise_hand_computed(void **state)
         kernel[tap * 2 + 1] = 1.0f;
     }
     const float bias[2] = {0.5f, -1.0f};
-    const float want[9][2] = {
-        {94.5f, 11.0f},  {154.5f, 20.0f}, {106.5f, 15.0f},
-        {186.5f, 26.0f}, {285.5f, 44.0f}, {186.5f, 32.0f},
-        {106.5f, 23.0f}, {154.5f, 38.0f}, {94.5f, 27.0f},
-    };
+    const float (*want)[2] = hand_3x3_want;
     conv_geom g;
     assert_true(conv_geom_make(&g, 3, 3, 3, 3, 1, PADDING_SAME));
     rtpu_tensor out = test_tensor(1, 3, 3, 2);
