@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "sim/asm.h"
+#include "target/asm.h"
 
 static const char usage[] =
     "usage: rtpu asm PROGRAM.s [-o OUT.rtpu] [--config NAME|FILE.json]\n"

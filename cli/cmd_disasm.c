@@ -5,7 +5,7 @@
 
 #include "cli/cli.h"
 #include "common/atomic_file.h"
-#include "sim/asm.h"
+#include "target/asm.h"
 
 static const char usage[] =
     "usage: rtpu disasm PROGRAM.rtpu [-o OUT.s]\n"

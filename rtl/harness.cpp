@@ -11,8 +11,8 @@
 extern "C" {
 #include "common/atomic_file.h"
 #include "common/error.h"
-#include "sim/config.h"
-#include "sim/program.h"
+#include "target/config.h"
+#include "target/program.h"
 #include "sim/sim.h"
 }
 #include "rtl/rtl.h"

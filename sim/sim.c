@@ -244,7 +244,7 @@ static rtpu_status start_head(scheduler *s, isa_queue q, uint64_t t, rtpu_error 
     rtpu_sim *sim = s->sim;
     uint64_t arrive, unit_free;
     ready_cycle(s, pc, &arrive, &unit_free);
-    uint64_t cycles = sim_insn_cycles(&s->p->config, in);
+    uint64_t cycles = isa_insn_cycles(&s->p->config, in);
     sim->timings[pc].start = t;
     sim->timings[pc].end = t + cycles;
     s->started[pc] = true;
@@ -261,9 +261,9 @@ static rtpu_status start_head(scheduler *s, isa_queue q, uint64_t t, rtpu_error 
             !heap_push(&s->tokens[counter_push(q, next)], t + cycles))
             return rtpu_fail(err, RTPU_ERR_NOMEM, "sim: out of memory for tokens");
     }
-    sim->stats.macs += sim_insn_macs(in);
-    sim->stats.dram_bytes_read += sim_insn_dram_read(in);
-    sim->stats.dram_bytes_written += sim_insn_dram_written(in);
+    sim->stats.macs += isa_insn_macs(in);
+    sim->stats.dram_bytes_read += isa_insn_dram_read(in);
+    sim->stats.dram_bytes_written += isa_insn_dram_written(in);
     switch (op->unit) {
     case UNIT_LOAD:
     case UNIT_STORE: sim_exec_dma(sim, in); break;

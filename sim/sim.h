@@ -12,7 +12,8 @@
 #include <stdint.h>
 
 #include "common/error.h"
-#include "sim/program.h"
+#include "target/program.h"
+#include "target/timing.h"
 
 typedef struct rtpu_sim rtpu_sim;
 
@@ -68,14 +69,6 @@ rtpu_status sim_read_memory(const rtpu_sim *sim, sim_memory memory, uint64_t row
  * to the dtype). */
 rtpu_status sim_read_tensor(const rtpu_sim *sim, const program_tensor *t, float *out, rtpu_error *err);
 rtpu_status sim_write_tensor(rtpu_sim *sim, const program_tensor *t, const float *in, rtpu_error *err);
-
-/* Cycles one instruction occupies its unit (docs/architecture.md, "Timing"). */
-uint64_t sim_insn_cycles(const rtpu_config *config, const isa_insn *insn);
-/* Useful MACs of one instruction (non-zero only for matmul). */
-uint64_t sim_insn_macs(const isa_insn *insn);
-/* DRAM bytes an instruction reads and writes. */
-uint64_t sim_insn_dram_read(const isa_insn *insn);
-uint64_t sim_insn_dram_written(const isa_insn *insn);
 
 /* Stats as a human table or a JSON object (malloc'd text, free()). */
 rtpu_status sim_stats_table(const sim_stats *s, const rtpu_config *c, char **text, rtpu_error *err);

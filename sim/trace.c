@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "common/atomic_file.h"
-#include "sim/asm.h"
+#include "target/asm.h"
 
 rtpu_status sim_write_trace(const rtpu_sim *sim, const char *path, rtpu_error *err)
 {

@@ -13,7 +13,7 @@
 
 #include "rtl/compare.h"
 #include "rtl/rtl.h"
-#include "sim/asm.h"
+#include "target/asm.h"
 #include "sim/sim.h"
 
 static double now(void)

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "common/rng.h"
-#include "sim/program.h"
+#include "target/program.h"
 
 enum { RANDOM_DRAM_BYTES = 8192 };
 

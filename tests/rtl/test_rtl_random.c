@@ -13,7 +13,7 @@
 
 #include "random_program.h"
 #include "rtl_test_util.h"
-#include "sim/asm.h"
+#include "target/asm.h"
 #include "sim/sim_test_util.h"
 
 enum { PROGRAMS_PER_SIZE = 110, INSNS_PER_PROGRAM = 60 };

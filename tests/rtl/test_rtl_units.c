@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "rtl_test_util.h"
-#include "sim/asm.h"
+#include "target/asm.h"
 #include "sim/sim_test_util.h"
 
 static rtpu_config config_with(const char *name, uint32_t lanes, uint32_t pipe, uint32_t depth)

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "common/rng.h"
-#include "sim/asm.h"
+#include "target/asm.h"
 #include "sim/sim.h"
 
 /* configs/NAME.json of the source tree; fails the test if it does not load. */

@@ -11,15 +11,15 @@
  *   tensors: 176-byte records (see program.c),
  *   u32 CRC-32 (IEEE) of every byte before it.
  * program_parse checks every field and bound before returning a program. */
-#ifndef RTPU_SIM_PROGRAM_H
-#define RTPU_SIM_PROGRAM_H
+#ifndef RTPU_TARGET_PROGRAM_H
+#define RTPU_TARGET_PROGRAM_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "common/error.h"
-#include "sim/config.h"
-#include "sim/isa.h"
+#include "target/config.h"
+#include "target/isa.h"
 
 enum { PROGRAM_VERSION = 1, PROGRAM_NAME_MAX = 64 };
 

@@ -4,7 +4,8 @@
  * these two functions, so --input and --dump mean the same bytes on either. */
 #include <math.h>
 
-#include "sim/program.h"
+#include "target/intmath.h"
+#include "target/program.h"
 
 /* Byte offset of element (b, y, x, ch) from the tensor's base. */
 static uint64_t element_offset(const program_tensor *t, uint64_t b, uint64_t y, uint64_t x, uint64_t ch)
@@ -32,15 +33,13 @@ void program_tensor_decode(const program_tensor *t, const uint8_t *bytes, float 
 
 void program_tensor_encode(const program_tensor *t, const float *in, uint8_t *bytes)
 {
-    double lo = t->dtype == TENSOR_INT32 ? -2147483648.0 : -128.0, hi = t->dtype == TENSOR_INT32 ? 2147483647.0 : 127.0;
+    int64_t lo = t->dtype == TENSOR_INT32 ? INT32_MIN : -128, hi = t->dtype == TENSOR_INT32 ? INT32_MAX : 127;
     size_t i = 0;
     for (uint64_t b = 0; b < t->shape[0]; b++)
         for (uint64_t y = 0; y < t->shape[1]; y++)
             for (uint64_t x = 0; x < t->shape[2]; x++)
                 for (uint64_t ch = 0; ch < t->shape[3]; ch++) {
-                    double q = round((double)in[i++] / t->scale); /* half away from zero */
-                    q = isnan(q) ? 0.0 : q < lo ? lo : q > hi ? hi : q;
-                    uint32_t v = (uint32_t)(int32_t)q;
+                    uint32_t v = (uint32_t)(int32_t)im_quantize(in[i++], t->scale, lo, hi);
                     uint8_t *p = bytes + element_offset(t, b, y, x, ch);
                     p[0] = (uint8_t)v;
                     if (t->dtype == TENSOR_INT32) {

@@ -4,7 +4,7 @@
  * count against the bytes that remain (before allocating), the embedded config, each
  * instruction's encoding, each tensor record, and finally every static bound
  * (program_check). Only then does a program exist. */
-#include "sim/program.h"
+#include "target/program.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * before anything executes. Every address an instruction can touch is known from its
  * fields (no indirect addressing), so every bound is checked here, once, and the
  * simulator's inner loops need no checks. */
-#include "sim/program.h"
+#include "target/program.h"
 
 #include <inttypes.h>
 #include <string.h>

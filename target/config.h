@@ -3,8 +3,8 @@
  * A config is loaded from configs/NAME.json, validated field by field, and embedded in
  * every program file, so a program built for one machine cannot silently run on another.
  * docs/architecture.md explains what each field means for the timing model. */
-#ifndef RTPU_SIM_CONFIG_H
-#define RTPU_SIM_CONFIG_H
+#ifndef RTPU_TARGET_CONFIG_H
+#define RTPU_TARGET_CONFIG_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -4,7 +4,7 @@
  * error points at "file:line:col". Instructions and directives are collected in order;
  * the config is settled at the end (from .config or the caller), and then every
  * instruction is checked against it, with errors pointing at the instruction's line. */
-#include "sim/asm.h"
+#include "target/asm.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -4,8 +4,8 @@
  * token flags, bits 12..127 the operand fields of that opcode (table in isa.c, described
  * in docs/isa.md). Bits no field uses must be zero. One table drives the encoder, the
  * decoder, the assembler and the disassembler, so they cannot drift apart. */
-#ifndef RTPU_SIM_ISA_H
-#define RTPU_SIM_ISA_H
+#ifndef RTPU_TARGET_ISA_H
+#define RTPU_TARGET_ISA_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* Building a program in memory: instruction, segment and tensor lists (see program.h). */
-#include "sim/program.h"
+#include "target/program.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * Order: a header comment, the full .config, the instructions (one per line, every
  * operand written out, with the pc as a comment), the constant segments as .data + .hex
  * lines of 32 bytes, and the tensor map. */
-#include "sim/asm.h"
+#include "target/asm.h"
 
 #include <inttypes.h>
 #include <stdio.h>

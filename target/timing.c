@@ -1,12 +1,12 @@
 /* Per-instruction timing formulas: how many cycles each instruction occupies its unit.
  * These are the formulas of docs/architecture.md, "Timing"; the scheduler (sim.c) adds
  * the waiting. Everything is integer; ceil(a / b) is (a + b - 1) / b. */
-#include "sim/sim.h"
+#include "target/timing.h"
 
 static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
-uint64_t sim_insn_dram_read(const isa_insn *in)
+uint64_t isa_insn_dram_read(const isa_insn *in)
 {
     const int64_t *a = in->args;
     switch (in->opcode) {
@@ -18,13 +18,13 @@ uint64_t sim_insn_dram_read(const isa_insn *in)
     }
 }
 
-uint64_t sim_insn_dram_written(const isa_insn *in)
+uint64_t isa_insn_dram_written(const isa_insn *in)
 {
     const int64_t *a = in->args;
     return in->opcode == OP_STORE ? (uint64_t)(a[STORE_LINES] * a[STORE_ROWS] * a[STORE_ELEMS]) : 0;
 }
 
-uint64_t sim_insn_macs(const isa_insn *in)
+uint64_t isa_insn_macs(const isa_insn *in)
 {
     const int64_t *a = in->args;
     if (in->opcode != OP_MATMUL)
@@ -38,7 +38,7 @@ static uint64_t vector_cycles(const rtpu_config *c, uint64_t elements)
     return c->vector_pipeline_cycles + ceil_div(elements, c->vector_lanes);
 }
 
-uint64_t sim_insn_cycles(const rtpu_config *c, const isa_insn *in)
+uint64_t isa_insn_cycles(const rtpu_config *c, const isa_insn *in)
 {
     const int64_t *a = in->args;
     uint64_t n = c->array_size;
@@ -50,12 +50,12 @@ uint64_t sim_insn_cycles(const rtpu_config *c, const isa_insn *in)
          * one row per cycle (padding rows included); the slower side sets the pace. */
         uint64_t rows = (uint64_t)(a[LOAD_LINES] + a[LOAD_PAD_TOP] + a[LOAD_PAD_BOTTOM]) *
                         (uint64_t)(a[LOAD_ROWS] + a[LOAD_PAD_LEFT] + a[LOAD_PAD_RIGHT]);
-        return c->dram_latency_cycles + max_u64(ceil_div(sim_insn_dram_read(in), c->dram_bytes_per_cycle), rows);
+        return c->dram_latency_cycles + max_u64(ceil_div(isa_insn_dram_read(in), c->dram_bytes_per_cycle), rows);
     }
     case OP_LOAD_LUT: return c->dram_latency_cycles + ceil_div(256, c->dram_bytes_per_cycle);
     case OP_STORE: {
         uint64_t rows = (uint64_t)(a[STORE_LINES] * a[STORE_ROWS]);
-        return c->dram_latency_cycles + max_u64(ceil_div(sim_insn_dram_written(in), c->dram_bytes_per_cycle), rows);
+        return c->dram_latency_cycles + max_u64(ceil_div(isa_insn_dram_written(in), c->dram_bytes_per_cycle), rows);
     }
     case OP_LDW: return n; /* one weight row shifts in per cycle */
     case OP_MATMUL:

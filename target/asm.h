@@ -11,13 +11,13 @@
  *           shape=N,H,W,C block=.. scale=..
  * Errors read "file:line:col: message". disasm_text prints text that assembles back to
  * the byte-identical program file. */
-#ifndef RTPU_SIM_ASM_H
-#define RTPU_SIM_ASM_H
+#ifndef RTPU_TARGET_ASM_H
+#define RTPU_TARGET_ASM_H
 
 #include <stddef.h>
 
 #include "common/error.h"
-#include "sim/program.h"
+#include "target/program.h"
 
 /* Assembles text. config may be NULL when the text has a .config directive; when both are
  * given they must be equal. */

@@ -1,5 +1,5 @@
 /* Hardware config: field table, JSON loading and validation (see config.h). */
-#include "sim/config.h"
+#include "target/config.h"
 
 #include <inttypes.h>
 #include <stddef.h>

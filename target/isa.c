@@ -3,7 +3,7 @@
  * Field positions are absolute bit numbers in the 16-byte little-endian word. Row
  * addresses are 20 bits, DRAM byte addresses 32 bits; counts store value - 1 (bias 1)
  * so that every encodable count is at least one. */
-#include "sim/isa.h"
+#include "target/isa.h"
 
 #include <inttypes.h>
 #include <string.h>
