@@ -16,6 +16,8 @@ int cmd_disasm(int argc, char **argv);
 
 /* `rtpu run prog.rtpu ...`: cmd_run hands program files to this (cli/run_program.c). */
 int cmd_run_program(int argc, char **argv);
+/* `rtpu verify PROG.rtpu --backends A,B [--config C] [--json]` (cli/cmd_verify.c). */
+int cmd_verify(int argc, char **argv);
 
 /* Prints "rtpu CMD: message" to stderr and returns the exit code for that status. */
 int cli_report(const char *command, const rtpu_error *err);

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "runtime/weights.h"
+#include "cpu/weights.h"
 
 static const char *usage =
     "usage: rtpu init GRAPH.json -o WEIGHTS.safetensors [--seed S]\n"

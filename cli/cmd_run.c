@@ -10,8 +10,8 @@
 
 #include "cli/cli.h"
 #include "common/npy.h"
-#include "runtime/readout.h"
-#include "runtime/stimulus.h"
+#include "cpu/readout.h"
+#include "cpu/stimulus.h"
 
 static const char *usage =
     "usage: rtpu run GRAPH.json [--backend cpu] [--weights W.safetensors | --seed S]\n"

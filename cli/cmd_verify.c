@@ -1,10 +1,11 @@
-/* rtpu verify PROGRAM.rtpu --backends sim,rtl: co-simulation of the cycle-level
- * simulator and the verilated RTL on one program file.
+/* rtpu verify PROGRAM.rtpu --backends sim,rtl: co-simulation of two accelerator backends
+ * (the cycle-level simulator and the verilated RTL) on one program file, through the
+ * device API.
  *
  * Both run the program from the same DRAM contents; then every instruction's dispatch,
  * start and end cycle, the total cycles, every per-unit busy/stall/idle/instruction
  * count, MACs, DRAM bytes, all of DRAM and every on-chip memory row are compared
- * (rtl/compare.h). On a mismatch the report names the first instruction whose timing
+ * (rtpu_device_compare). On a mismatch the report names the first instruction whose timing
  * diverges: everything before it agreed cycle for cycle. Exit status 0 when everything
  * agrees, 1 when something differs or a backend fails, 2 on a usage error. */
 #include <inttypes.h>
@@ -13,12 +14,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/cli_rtl.h"
-#include "sim/sim.h"
-#ifdef RTPU_HAVE_RTL
-#include "rtl/compare.h"
-#include "rtl/rtl.h"
-#endif
+#include "rtpu/rtpu.h"
+#include "target/config.h"
+#include "target/program.h"
 
 static const char usage[] =
     "usage: rtpu verify PROGRAM.rtpu --backends sim,rtl [--config NAME|FILE.json] [--json]\n"
@@ -32,6 +30,7 @@ static const char usage[] =
 
 typedef struct verify_options {
     const char *program, *backends, *config;
+    char names[2][16];  /* the two backends of --backends A,B */
     bool json;
 } verify_options;
 
@@ -66,34 +65,47 @@ static int parse(int argc, char **argv, verify_options *o)
     if (!o->program)
         return cli_usage_error("verify", "no program file");
     if (!o->backends)
-        return cli_usage_error("verify", "--backends is required (the only pair is sim,rtl)");
-    if (strcmp(o->backends, "sim,rtl") != 0 && strcmp(o->backends, "rtl,sim") != 0)
-        return cli_usage_error("verify", "backends '%s': the only pair that can be compared is sim,rtl", o->backends);
+        return cli_usage_error("verify", "--backends A,B is required (e.g. sim,rtl)");
+    const char *comma = strchr(o->backends, ',');
+    size_t first = comma ? (size_t)(comma - o->backends) : 0;
+    if (!comma || !first || first >= sizeof o->names[0] || !comma[1] || strlen(comma + 1) >= sizeof o->names[1] ||
+        strchr(comma + 1, ','))
+        return cli_usage_error("verify", "--backends wants two backend names A,B, got '%s'", o->backends);
+    memcpy(o->names[0], o->backends, first);
+    strcpy(o->names[1], comma + 1);
+    for (int k = 0; k < 2; k++) {
+        const rtpu_backend *b = NULL;
+        rtpu_error err = {0};
+        if (rtpu_backend_find(o->names[k], &b, &err))
+            return cli_usage_error("verify", "%s", err.message);
+        if (!(b->caps & RTPU_CAN_RUN_PROGRAM) || !(b->caps & RTPU_CAN_COUNT_CYCLES))
+            return cli_usage_error("verify", "backend '%s' does not run program files with cycles", o->names[k]);
+    }
     return -1;
 }
 
-#ifdef RTPU_HAVE_RTL
-static void print_text(const rtl_comparison *cmp, const sim_stats *s, const sim_stats *r, const rtpu_program *p)
+static void print_text(const verify_options *o, const rtpu_comparison *cmp, const rtpu_stats *s, const rtpu_stats *r,
+                       const rtpu_program *p)
 {
     if (cmp->equal) {
-        printf("sim and rtl agree: %" PRIu64 " cycles, %zu instructions with equal dispatch/start/end cycles, "
+        printf("%s and %s agree: %" PRIu64 " cycles, %zu instructions with equal dispatch/start/end cycles, "
                "per-unit stats equal, DRAM and on-chip memories bit-exact\n",
-               s->total_cycles, p->insn_count);
+               o->names[0], o->names[1], s->total_cycles, p->insn_count);
         return;
     }
-    printf("sim and rtl differ (%d differences; total cycles sim %" PRIu64 ", rtl %" PRIu64 ")\n", cmp->differences,
-           s->total_cycles, r->total_cycles);
+    printf("%s and %s differ (%d differences; total cycles %s %" PRIu64 ", %s %" PRIu64 ")\n", o->names[0], o->names[1],
+           cmp->differences, o->names[0], s->total_cycles, o->names[1], r->total_cycles);
     if (cmp->first_pc >= 0)
         printf("first divergence at pc %lld (%s)\n", cmp->first_pc,
                isa_op_info(p->insns[cmp->first_pc].opcode)->mnemonic);
     printf("%s\n", cmp->text);
 }
 
-static void print_json(const rtl_comparison *cmp, const sim_stats *s, const sim_stats *r)
+static void print_json(const verify_options *o, const rtpu_comparison *cmp, const rtpu_stats *s, const rtpu_stats *r)
 {
-    printf("{\"equal\": %s, \"total_cycles\": {\"sim\": %" PRIu64 ", \"rtl\": %" PRIu64 "}, \"first_pc\": %lld, "
+    printf("{\"equal\": %s, \"total_cycles\": {\"%s\": %" PRIu64 ", \"%s\": %" PRIu64 "}, \"first_pc\": %lld, "
            "\"differences\": [",
-           cmp->equal ? "true" : "false", s->total_cycles, r->total_cycles, cmp->first_pc);
+           cmp->equal ? "true" : "false", o->names[0], s->total_cycles, o->names[1], r->total_cycles, cmp->first_pc);
     const char *line = cmp->text;
     bool first = true;
     while (*line) {
@@ -111,7 +123,6 @@ static void print_json(const rtl_comparison *cmp, const sim_stats *s, const sim_
     }
     printf("]}\n");
 }
-#endif
 
 int cmd_verify(int argc, char **argv)
 {
@@ -119,14 +130,9 @@ int cmd_verify(int argc, char **argv)
     int code = parse(argc, argv, &o);
     if (code >= 0)
         return code;
-#ifndef RTPU_HAVE_RTL
-    fprintf(stderr, "rtpu verify: this build has no RTL backend (configure with -DRTPU_RTL=ON)\n");
-    return 1;
-#else
     rtpu_error err = {0};
     rtpu_program *p = NULL;
-    rtpu_sim *sim = NULL;
-    rtpu_rtl *rtl = NULL;
+    rtpu_device *dev[2] = {NULL, NULL};
     rtpu_status st = program_load(o.program, &p, &err);
     if (!st && o.config) {
         rtpu_config cfg;
@@ -134,27 +140,26 @@ int cmd_verify(int argc, char **argv)
         if (!st)
             st = program_require_config(p, &cfg, &err);
     }
-    if (!st && (st = sim_create(p, &sim, &err)) == RTPU_OK)
-        st = rtl_create(p, &rtl, &err);
-    if (!st && (st = sim_run(sim, &err)))
-        rtpu_error_prefix(&err, "sim: ");
-    if (!st && (st = rtl_run(rtl, 0, NULL, &err)))
-        rtpu_error_prefix(&err, "rtl: ");
-    rtl_comparison cmp;
+    for (int k = 0; k < 2 && !st; k++)
+        st = rtpu_device_open_program(o.names[k], p, &dev[k], &err);
+    for (int k = 0; k < 2 && !st; k++)
+        if ((st = rtpu_device_run(dev[k], NULL, &err)))
+            rtpu_error_prefix(&err, "%s: ", o.names[k]);
+    rtpu_comparison cmp;
     if (!st)
-        st = rtl_compare_sim(sim, rtl, &cmp, &err);
+        st = rtpu_device_compare(dev[0], dev[1], &cmp, &err);
     if (st) {
         code = cli_report("verify", &err);
     } else {
+        const rtpu_stats *a = rtpu_device_stats(dev[0]), *b = rtpu_device_stats(dev[1]);
         if (o.json)
-            print_json(&cmp, sim_get_stats(sim), rtl_get_stats(rtl));
+            print_json(&o, &cmp, a, b);
         else
-            print_text(&cmp, sim_get_stats(sim), rtl_get_stats(rtl), p);
+            print_text(&o, &cmp, a, b, p);
         code = cmp.equal ? 0 : 1;
     }
-    rtl_destroy(rtl);
-    sim_destroy(sim);
+    for (int k = 0; k < 2; k++)
+        rtpu_device_close(dev[k]);
     program_destroy(p);
     return code;
-#endif
 }

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/cli_rtl.h"
 #include "compiler/ir.h"
 
 typedef struct command {

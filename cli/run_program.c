@@ -1,5 +1,6 @@
-/* rtpu run PROGRAM.rtpu: run a program file on the cycle-level simulator or on the RTL
- * (Verilator model); both report the same stats, so everything after the run is shared.
+/* rtpu run PROGRAM.rtpu: run a program file on any backend that runs programs (the
+ * cycle-level simulator, the RTL through Verilator), through the device API: nothing
+ * here knows which backend it talks to, so everything after the run is shared.
  *
  * Loads and checks the program, optionally checks it against --config, writes --input
  * tensors (real values, quantised with the tensor's scale), runs, and reports: a summary
@@ -14,10 +15,8 @@
 
 #include "cli/cli.h"
 #include "common/npy.h"
-#include "sim/sim.h"
-#ifdef RTPU_HAVE_RTL
-#include "rtl/rtl.h"
-#endif
+#include "profile/profile.h"
+#include "rtpu/rtpu.h"
 
 static const char usage[] =
     "usage: rtpu run PROGRAM.rtpu [--backend sim|rtl] [--config NAME|FILE.json] [--stats] [--json]\n"
@@ -29,7 +28,7 @@ static const char usage[] =
     "  --stats           per-unit busy/stall/idle cycles, MXU utilisation, DRAM bytes\n"
     "  --json            print stats and output summaries as one JSON object\n"
     "  --trace F         per-instruction start/end cycles, Chrome trace format\n"
-    "                    (open in chrome://tracing or ui.perfetto.dev; 1 us = 1 cycle; sim only)\n"
+    "                    (open in chrome://tracing or ui.perfetto.dev; 1 us = 1 cycle)\n"
     "  --waves F.fst     waveform of the RTL run (rtl only; open with gtkwave)\n"
     "  --input NAME=F    write tensor NAME from a .npy (real values, quantised with its scale)\n"
     "  --dump NAME=F     write tensor NAME as float32 .npy (n, h, w, c), dequantised\n";
@@ -96,124 +95,49 @@ static int parse(int argc, char **argv, run_options *o)
     }
     if (!o->program)
         return cli_usage_error("run", "no program file");
-    bool rtl = !strcmp(o->backend, "rtl");
-    if (!rtl && strcmp(o->backend, "sim") != 0)
-        return cli_usage_error("run", "unknown backend '%s' for program files (sim or rtl)", o->backend);
-    if (o->waves && !rtl)
-        return cli_usage_error("run", "--waves needs --backend rtl");
-    if (o->trace && rtl)
-        return cli_usage_error("run", "--trace needs --backend sim (use --waves for the RTL)");
-#ifndef RTPU_HAVE_RTL
-    if (rtl)
-        return cli_usage_error("run", "backend 'rtl' is not in this build (configure with -DRTPU_RTL=ON)");
-#endif
+    const rtpu_backend *b = NULL;
+    rtpu_error err = {0};
+    if (rtpu_backend_find(o->backend, &b, &err))
+        return cli_usage_error("run", "%s", err.message);
+    if (!(b->caps & RTPU_CAN_RUN_PROGRAM))
+        return cli_usage_error("run", "backend '%s' does not run program files", o->backend);
+    if (o->waves && !(b->caps & RTPU_CAN_WAVES))
+        return cli_usage_error("run", "--waves needs a backend that writes waveforms (rtl), not '%s'", o->backend);
     return -1;
 }
 
-/* The machine a program runs on: exactly one of sim and rtl is set. */
-typedef struct backend {
-    rtpu_sim *sim;
-#ifdef RTPU_HAVE_RTL
-    rtpu_rtl *rtl;
-#endif
-} backend;
-
-static rtpu_status backend_create(backend *b, const rtpu_program *p, const run_options *o, rtpu_error *err)
-{
-    *b = (backend){0};
-#ifdef RTPU_HAVE_RTL
-    if (!strcmp(o->backend, "rtl"))
-        return rtl_create(p, &b->rtl, err);
-#endif
-    (void)o;
-    return sim_create(p, &b->sim, err);
-}
-
-static void backend_destroy(backend *b)
-{
-#ifdef RTPU_HAVE_RTL
-    rtl_destroy(b->rtl);
-#endif
-    sim_destroy(b->sim);
-}
-
-static rtpu_status backend_run(backend *b, const run_options *o, rtpu_error *err)
-{
-#ifdef RTPU_HAVE_RTL
-    if (b->rtl)
-        return rtl_run(b->rtl, 0, o->waves, err);
-#endif
-    (void)o;
-    return sim_run(b->sim, err);
-}
-
-static rtpu_status backend_write_tensor(backend *b, const program_tensor *t, const float *in, rtpu_error *err)
-{
-#ifdef RTPU_HAVE_RTL
-    if (b->rtl)
-        return rtl_write_tensor(b->rtl, t, in, err);
-#endif
-    return sim_write_tensor(b->sim, t, in, err);
-}
-
-static rtpu_status backend_read_tensor(const backend *b, const program_tensor *t, float *out, rtpu_error *err)
-{
-#ifdef RTPU_HAVE_RTL
-    if (b->rtl)
-        return rtl_read_tensor(b->rtl, t, out, err);
-#endif
-    return sim_read_tensor(b->sim, t, out, err);
-}
-
-static const sim_stats *backend_stats(const backend *b)
-{
-#ifdef RTPU_HAVE_RTL
-    if (b->rtl)
-        return rtl_get_stats(b->rtl);
-#endif
-    return sim_get_stats(b->sim);
-}
-
-/* "NAME=FILE" -> the tensor and the file name. */
-static rtpu_status binding(const rtpu_program *p, const char *spec, const program_tensor **t, const char **file,
-                           rtpu_error *err)
+/* "NAME=FILE" -> the tensor's name and the file name. */
+static rtpu_status binding(const char *spec, char name[RTPU_NAME_MAX], const char **file, rtpu_error *err)
 {
     const char *eq = strchr(spec, '=');
-    char name[PROGRAM_NAME_MAX];
     size_t n = (size_t)(eq - spec);
-    if (n >= sizeof name)
+    if (n >= RTPU_NAME_MAX)
         return rtpu_fail(err, RTPU_ERR_INVALID, "tensor name in '%s' is too long", spec);
     memcpy(name, spec, n);
     name[n] = '\0';
-    *t = program_find_tensor(p, name);
     *file = eq + 1;
-    if (!*t)
-        return rtpu_fail(err, RTPU_ERR_INVALID, "%s: the program's tensor map has no tensor '%s'", p->config.name, name);
     return RTPU_OK;
 }
 
-static size_t tensor_count(const program_tensor *t)
-{
-    return (size_t)t->shape[0] * t->shape[1] * t->shape[2] * t->shape[3];
-}
-
-static rtpu_status write_inputs(backend *b, const rtpu_program *p, const run_options *o, rtpu_error *err)
+static rtpu_status write_inputs(rtpu_device *d, const run_options *o, rtpu_error *err)
 {
     for (int i = 0; i < o->input_count; i++) {
-        const program_tensor *t;
+        char name[RTPU_NAME_MAX];
         const char *file;
-        rtpu_status st = binding(p, o->inputs[i], &t, &file, err);
+        rtpu_tensor_desc t;
+        rtpu_status st = binding(o->inputs[i], name, &file, err);
+        if (!st)
+            st = rtpu_device_describe(d, name, RTPU_BY_NAME, &t, err);
         if (st)
             return st;
         npy_array a;
         if ((st = npy_read(file, &a, err)))
             return st;
-        if (npy_array_count(&a) != tensor_count(t)) {
+        if (npy_array_count(&a) != t.count)
             st = rtpu_fail(err, RTPU_ERR_SHAPE, "%s: %zu values, tensor '%s' has %u x %u x %u x %u", file,
-                           npy_array_count(&a), t->name, t->shape[0], t->shape[1], t->shape[2], t->shape[3]);
-        } else {
-            st = backend_write_tensor(b, t, a.data, err);
-        }
+                           npy_array_count(&a), t.name, t.shape[0], t.shape[1], t.shape[2], t.shape[3]);
+        else
+            st = rtpu_device_write(d, name, RTPU_BY_NAME, a.data, t.count, err);
         npy_array_destroy(&a);
         if (st)
             return st;
@@ -221,21 +145,37 @@ static rtpu_status write_inputs(backend *b, const rtpu_program *p, const run_opt
     return RTPU_OK;
 }
 
-static rtpu_status dump_outputs(const backend *b, const rtpu_program *p, const run_options *o, rtpu_error *err)
+/* The tensor's real values (malloc'd). */
+static rtpu_status read_values(rtpu_device *d, const rtpu_tensor_desc *t, float **out, rtpu_error *err)
+{
+    float *v = malloc((t->count ? t->count : 1) * sizeof *v);
+    if (!v)
+        return rtpu_fail(err, RTPU_ERR_NOMEM, "out of memory for tensor '%s'", t->name);
+    rtpu_status st = rtpu_device_read(d, t->name, RTPU_BY_NAME, v, t->count, err);
+    if (st) {
+        free(v);
+        return st;
+    }
+    *out = v;
+    return RTPU_OK;
+}
+
+static rtpu_status dump_outputs(rtpu_device *d, const run_options *o, rtpu_error *err)
 {
     for (int i = 0; i < o->dump_count; i++) {
-        const program_tensor *t;
+        char name[RTPU_NAME_MAX];
         const char *file;
-        rtpu_status st = binding(p, o->dumps[i], &t, &file, err);
+        rtpu_tensor_desc t;
+        float *values = NULL;
+        rtpu_status st = binding(o->dumps[i], name, &file, err);
+        if (!st)
+            st = rtpu_device_describe(d, name, RTPU_BY_NAME, &t, err);
+        if (!st)
+            st = read_values(d, &t, &values, err);
         if (st)
             return st;
-        float *values = malloc(tensor_count(t) * sizeof *values);
-        if (!values)
-            return rtpu_fail(err, RTPU_ERR_NOMEM, "out of memory for tensor '%s'", t->name);
-        long long shape[4] = {t->shape[0], t->shape[1], t->shape[2], t->shape[3]};
-        st = backend_read_tensor(b, t, values, err);
-        if (!st)
-            st = npy_write_f32(file, values, 4, shape, err);
+        long long shape[4] = {t.shape[0], t.shape[1], t.shape[2], t.shape[3]};
+        st = npy_write_f32(file, values, 4, shape, err);
         free(values);
         if (st)
             return st;
@@ -244,22 +184,21 @@ static rtpu_status dump_outputs(const backend *b, const rtpu_program *p, const r
 }
 
 /* One line per output tensor: name, node, step, shape, min / max / mean of real values. */
-static rtpu_status print_outputs(const backend *b, const rtpu_program *p, bool json, rtpu_error *err)
+static rtpu_status print_outputs(rtpu_device *d, const rtpu_program *p, bool json, rtpu_error *err)
 {
     bool first = true;
     for (size_t i = 0; i < p->tensor_count; i++) {
-        const program_tensor *t = &p->tensors[i];
-        if (t->role != TENSOR_OUTPUT)
+        if (p->tensors[i].role != TENSOR_OUTPUT)
             continue;
-        size_t n = tensor_count(t);
-        float *v = malloc(n * sizeof *v);
-        if (!v)
-            return rtpu_fail(err, RTPU_ERR_NOMEM, "out of memory for tensor '%s'", t->name);
-        rtpu_status st = backend_read_tensor(b, t, v, err);
-        if (st) {
-            free(v);
+        rtpu_tensor_desc desc;
+        float *v = NULL;
+        rtpu_status st = rtpu_device_describe(d, p->tensors[i].name, RTPU_BY_NAME, &desc, err);
+        if (!st)
+            st = read_values(d, &desc, &v, err);
+        if (st)
             return st;
-        }
+        const program_tensor *t = &p->tensors[i];
+        size_t n = desc.count;
         double lo = INFINITY, hi = -INFINITY, sum = 0;
         for (size_t k = 0; k < n; k++) {
             lo = v[k] < lo ? v[k] : lo;
@@ -288,20 +227,22 @@ int cmd_run_program(int argc, char **argv)
         return r;
     rtpu_error err = {0};
     rtpu_program *p = NULL;
-    backend b = {0};
+    rtpu_device *d = NULL;
     char *text = NULL;
     int rc = 0;
     rtpu_config config;
     if (program_load(o.program, &p, &err) ||
         (o.config && (config_load_named(o.config, &config, &err) || program_require_config(p, &config, &err))) ||
-        backend_create(&b, p, &o, &err) || write_inputs(&b, p, &o, &err) || backend_run(&b, &o, &err) ||
-        (o.trace && sim_write_trace(b.sim, o.trace, &err)) || dump_outputs(&b, p, &o, &err)) {
+        rtpu_device_open_program(o.backend, p, &d, &err) || write_inputs(d, &o, &err) ||
+        rtpu_device_run(d, &(rtpu_run_options){.waves_path = o.waves}, &err) ||
+        (o.trace && profile_write_trace(p, rtpu_device_stats(d), rtpu_device_timings(d), o.trace, &err)) ||
+        dump_outputs(d, &o, &err)) {
         rc = cli_report("run", &err);
         goto done;
     }
-    const sim_stats *s = backend_stats(&b);
+    const rtpu_stats *s = rtpu_device_stats(d);
     if (o.json) {
-        if (sim_stats_json(s, &p->config, &text, &err)) {
+        if (profile_stats_json(s, &p->config, &text, &err)) {
             rc = cli_report("run", &err);
             goto done;
         }
@@ -309,7 +250,7 @@ int cmd_run_program(int argc, char **argv)
         if (len >= 2 && text[len - 2] == '}')
             text[len - 2] = '\0'; /* drop the final "}\n" to add the outputs */
         printf("%s, \"outputs\": [", text);
-        if (print_outputs(&b, p, true, &err))
+        if (print_outputs(d, p, true, &err))
             rc = cli_report("run", &err);
         printf("]}\n");
         goto done;
@@ -318,17 +259,17 @@ int cmd_run_program(int argc, char **argv)
            s->total_cycles, p->config.name, o.backend, (double)s->total_cycles / (p->config.clock_mhz * 1000.0), p->config.clock_mhz,
            100.0 * s->mxu_utilisation);
     if (o.stats) {
-        if (sim_stats_table(s, &p->config, &text, &err)) {
+        if (profile_stats_table(s, &p->config, &text, &err)) {
             rc = cli_report("run", &err);
             goto done;
         }
         fputs(text, stdout);
     }
-    if (print_outputs(&b, p, false, &err))
+    if (print_outputs(d, p, false, &err))
         rc = cli_report("run", &err);
 done:
     free(text);
-    backend_destroy(&b);
+    rtpu_device_close(d);
     program_destroy(p);
     return rc;
 }

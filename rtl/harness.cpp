@@ -12,8 +12,9 @@ extern "C" {
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "target/config.h"
+#include "target/machine.h"
 #include "target/program.h"
-#include "sim/sim.h"
+#include "target/timing.h"
 }
 #include "rtl/rtl.h"
 
@@ -62,8 +63,8 @@ public:
     virtual void configure(uint64_t ctx, const rtpu_config &c) = 0;
     virtual void eval(bool clk, bool rst_n) = 0;
     virtual void observe(observation *o) = 0;
-    virtual void read_counters(sim_stats *s) = 0;
-    virtual void read_row(sim_memory memory, uint64_t row, uint8_t *out) = 0;
+    virtual void read_counters(rtpu_stats *s) = 0;
+    virtual void read_row(rtpu_memory memory, uint64_t row, uint8_t *out) = 0;
     virtual void trace_open(const char *path) = 0;
     virtual void trace_dump(uint64_t time) = 0;
     virtual void trace_close() = 0;
@@ -80,14 +81,22 @@ template <std::size_t W> uint64_t field64(const VlWide<W> &v, unsigned index)
 template <class Top, const model_shape &Shape> class model_of final : public model {
 public:
     model_of() : context_(new VerilatedContext), top_(new Top(context_.get(), "rtpu")) {}
+    // Verilator tears a model's scopes down through the calling thread's "current"
+    // context (Verilated::threadContextp), not the model's own: with several models
+    // alive, that is whichever context was made or evaluated last, possibly one already
+    // freed. Each model therefore makes its own context current before it is evaluated
+    // or destroyed, and destroys the model before its context.
     ~model_of() override
     {
+        Verilated::threadContextp(context_.get());
         trace_close();
         top_->final();
+        top_.reset();
     }
 
     void configure(uint64_t ctx, const rtpu_config &c) override
     {
+        Verilated::threadContextp(context_.get()); // this run evaluates this model only
         top_->ctx_i = ctx;
         top_->cfg_dram_latency_i = c.dram_latency_cycles;
         top_->cfg_dram_bytes_per_cycle_i = c.dram_bytes_per_cycle;
@@ -116,7 +125,7 @@ public:
             o->head_pc[q] = top_->head_pc_o[q];
     }
 
-    void read_counters(sim_stats *s) override
+    void read_counters(rtpu_stats *s) override
     {
         for (unsigned u = 0; u < UNIT_COUNT; u++) {
             s->units[u].busy = field64(top_->stat_busy_o, u);
@@ -128,28 +137,30 @@ public:
         s->dram_bytes_written = top_->stat_dram_written_o;
     }
 
-    void read_row(sim_memory memory, uint64_t row, uint8_t *out) override
+    void read_row(rtpu_memory memory, uint64_t row, uint8_t *out) override
     {
         auto *root = top_->rootp;
         switch (memory) {
-        case SIM_UB:
+        case RTPU_MEM_UB:
             for (unsigned i = 0; i < Shape.n; i++)
                 out[i] = byte_of(root->rtpu_top__DOT__u_ub__DOT__mem[row], i);
             break;
-        case SIM_WB:
+        case RTPU_MEM_WB:
             for (unsigned i = 0; i < Shape.n; i++)
                 out[i] = byte_of(root->rtpu_top__DOT__u_wb__DOT__mem[row], i);
             break;
-        case SIM_ACC:
+        case RTPU_MEM_ACC:
             for (unsigned c = 0; c < Shape.n; c++) {
                 uint32_t v = root->rtpu_top__DOT__u_acc__DOT__mem[c][row];
                 std::memcpy(out + 4 * c, &v, 4);
             }
             break;
-        case SIM_LUT:
+        case RTPU_MEM_LUT:
             for (unsigned i = 0; i < 256; i++)
                 out[i] = root->rtpu_top__DOT__u_lut__DOT__mem[row][i];
             break;
+        default:
+            break; // machine_check_memory refused it before
         }
     }
 
@@ -192,8 +203,8 @@ struct rtpu_rtl {
     std::unique_ptr<model> machine;
     std::vector<uint8_t> dram;
     std::vector<uint8_t> code;  // encoded instructions, 16 bytes each
-    std::vector<sim_timing> timings;
-    sim_stats stats;
+    std::vector<rtpu_timing> timings;
+    rtpu_stats stats;
 };
 
 // ---- DPI-C: the model's calls into the harness ----
@@ -279,7 +290,7 @@ extern "C" rtpu_status rtl_create(const rtpu_program *program, rtpu_rtl **out, r
         r->code.assign(16 * program->insn_count, 0);
         for (size_t pc = 0; pc < program->insn_count; pc++)
             isa_encode(&program->insns[pc], r->code.data() + 16 * pc);
-        r->timings.assign(program->insn_count, sim_timing{0, 0, 0});
+        r->timings.assign(program->insn_count, rtpu_timing{0, 0, 0});
         std::memset(&r->stats, 0, sizeof r->stats);
         *out = r.release();
         return RTPU_OK;
@@ -293,54 +304,26 @@ extern "C" void rtl_destroy(rtpu_rtl *rtl) { delete rtl; }
 
 namespace {
 
-const char *const counter_names[4] = {"ld->ex", "ex->st", "ex->ld", "st->ex"};
-
-// Counter a queue pops with its prev (next = false) or next flag, as rtpu_issue.sv.
-int pop_counter(int q, bool next)
-{
-    if (q == QUEUE_LOAD)
-        return next ? 2 : -1;
-    if (q == QUEUE_COMPUTE)
-        return next ? 3 : 0;
-    return next ? -1 : 1;
-}
-
-// The deadlock message of the simulator, built from what the model shows: each queue's
-// head, the token counters it waits on (pushes seen ending minus pops seen starting),
-// and where dispatch stopped.
+// The deadlock message of the simulator (target/machine.c), built from what the model
+// shows: each queue's head, the token counters it waits on (pushes seen ending minus
+// pops seen starting), and where dispatch stopped.
 rtpu_status deadlock(const rtpu_rtl *r, const observation &o, const std::vector<bool> &started,
-                     const long long tokens[4], size_t next_dispatch, rtpu_error *err)
+                     const long long tokens[MACHINE_COUNTERS], size_t next_dispatch, rtpu_error *err)
 {
     const rtpu_program *p = r->program;
-    uint64_t now = 0;
+    machine_deadlock d{};
     for (size_t pc = 0; pc < p->insn_count; pc++)
-        if (started[pc] && r->timings[pc].end > now)
-            now = r->timings[pc].end;
-    std::string msg = "deadlock after cycle " + std::to_string(now) + ":";
+        if (started[pc] && r->timings[pc].end > d.now)
+            d.now = r->timings[pc].end;
     for (int q = 0; q < QUEUE_COUNT; q++) {
-        if (!(o.head_valid >> q & 1))
-            continue;
-        const isa_insn *in = &p->insns[o.head_pc[q]];
-        for (int next = 0; next < 2; next++) {
-            int k = pop_counter(q, next);
-            if (k >= 0 && (in->tokens & (next ? ISA_POP_NEXT : ISA_POP_PREV)) && tokens[k] == 0) {
-                char part[160];
-                snprintf(part, sizeof part, " %s queue: pc %u (%s) waits for a %s token;", isa_queue_name((isa_queue)q),
-                         o.head_pc[q], isa_op_info(in->opcode)->mnemonic, counter_names[k]);
-                msg += part;
-                break;
-            }
-        }
+        d.head_valid[q] = o.head_valid >> q & 1;
+        d.head_dispatched[q] = true; // the model's queues hold dispatched instructions only
+        d.head_pc[q] = o.head_pc[q];
     }
-    if (next_dispatch < p->insn_count) {
-        char part[160];
-        snprintf(part, sizeof part, " dispatch stopped at pc %zu (%s): its queue is full", next_dispatch,
-                 isa_op_info(p->insns[next_dispatch].opcode)->mnemonic);
-        msg += part;
-    }
-    if (!msg.empty() && msg.back() == ';')
-        msg.pop_back();
-    return rtpu_fail(err, RTPU_ERR_RUNTIME, "%s", msg.c_str());
+    for (int k = 0; k < MACHINE_COUNTERS; k++)
+        d.tokens[k] = tokens[k] > 0 ? (uint64_t)tokens[k] : 0;
+    d.dispatch_stopped = next_dispatch;
+    return machine_deadlock_error(p, &d, err);
 }
 
 } // namespace
@@ -364,10 +347,10 @@ extern "C" rtpu_status rtl_run(rtpu_rtl *r, uint64_t cycle_limit, const char *wa
         r->machine->trace_open(temp.c_str());
     }
     std::memset(&r->stats, 0, sizeof r->stats);
-    r->timings.assign(p->insn_count, sim_timing{0, 0, 0});
+    r->timings.assign(p->insn_count, rtpu_timing{0, 0, 0});
     std::vector<bool> started(p->insn_count, false);
     size_t running[UNIT_COUNT] = {0};
-    long long tokens[4] = {0, 0, 0, 0};
+    long long tokens[MACHINE_COUNTERS] = {0, 0, 0, 0};
     size_t next_dispatch = 0;
 
     model &m = *r->machine;
@@ -389,10 +372,11 @@ extern "C" rtpu_status rtl_run(rtpu_rtl *r, uint64_t cycle_limit, const char *wa
                 r->timings[pc].end = t;
                 const isa_insn *in = &p->insns[pc];
                 isa_queue q = isa_op_info(in->opcode)->queue;
-                if (in->tokens & ISA_PUSH_NEXT)
-                    tokens[q == QUEUE_LOAD ? 0 : 1]++;
-                if (in->tokens & ISA_PUSH_PREV)
-                    tokens[q == QUEUE_COMPUTE ? 2 : 3]++;
+                for (int next = 0; next < 2; next++) {
+                    int k = machine_push_counter(q, next);
+                    if (k != MACHINE_NO_COUNTER && (in->tokens & (next ? ISA_PUSH_NEXT : ISA_PUSH_PREV)))
+                        tokens[k]++;
+                }
             }
         if (o.dispatch) {
             r->timings[o.dispatch_pc].dispatch = t;
@@ -411,8 +395,8 @@ extern "C" rtpu_status rtl_run(rtpu_rtl *r, uint64_t cycle_limit, const char *wa
                 started[pc] = true;
                 running[isa_op_info(in->opcode)->unit] = pc;
                 for (int next = 0; next < 2; next++) {
-                    int k = pop_counter(q, next);
-                    if (k >= 0 && (in->tokens & (next ? ISA_POP_NEXT : ISA_POP_PREV)))
+                    int k = machine_pop_counter((isa_queue)q, next);
+                    if (k != MACHINE_NO_COUNTER && (in->tokens & (next ? ISA_POP_NEXT : ISA_POP_PREV)))
                         tokens[k]--;
                 }
             }
@@ -439,54 +423,40 @@ extern "C" rtpu_status rtl_run(rtpu_rtl *r, uint64_t cycle_limit, const char *wa
     }
     if (st)
         return st;
-    sim_stats *s = &r->stats;
+    rtpu_stats *s = &r->stats;
     m.read_counters(s);
-    s->total_cycles = t;
-    s->instructions = p->insn_count;
-    for (int u = 0; u < UNIT_COUNT; u++)
-        s->units[u].idle = t - s->units[u].busy - s->units[u].stall;
-    double n = p->config.array_size;
-    s->mxu_utilisation = t ? (double)s->macs / (n * n * (double)t) : 0.0;
+    machine_finish_stats(p, t, s);
     return RTPU_OK;
 }
 
-extern "C" const sim_stats *rtl_get_stats(const rtpu_rtl *r) { return &r->stats; }
-extern "C" const sim_timing *rtl_get_timings(const rtpu_rtl *r) { return r->timings.data(); }
+extern "C" const rtpu_stats *rtl_get_stats(const rtpu_rtl *r) { return &r->stats; }
+extern "C" const rtpu_timing *rtl_get_timings(const rtpu_rtl *r) { return r->timings.data(); }
 extern "C" const rtpu_program *rtl_get_program(const rtpu_rtl *r) { return r->program; }
 
 extern "C" rtpu_status rtl_read_dram(const rtpu_rtl *r, uint64_t addr, void *out, uint64_t size, rtpu_error *err)
 {
-    uint64_t limit = r->dram.size();
-    if (size > limit || addr > limit - size)
-        return rtpu_fail(err, RTPU_ERR_INVALID, "rtl: DRAM read of %" PRIu64 " bytes at 0x%" PRIx64 " is beyond the program's %" PRIu64
-                         " bytes", size, addr, limit);
-    if (size)
+    rtpu_status st = machine_check_dram("rtl", r->program, addr, size, false, err);
+    if (!st && size)
         std::memcpy(out, r->dram.data() + addr, size);
-    return RTPU_OK;
+    return st;
 }
 
 extern "C" rtpu_status rtl_write_dram(rtpu_rtl *r, uint64_t addr, const void *data, uint64_t size, rtpu_error *err)
 {
-    uint64_t limit = r->dram.size();
-    if (size > limit || addr > limit - size)
-        return rtpu_fail(err, RTPU_ERR_INVALID, "rtl: DRAM write of %" PRIu64 " bytes at 0x%" PRIx64 " is beyond the program's %" PRIu64
-                         " bytes", size, addr, limit);
-    if (size)
+    rtpu_status st = machine_check_dram("rtl", r->program, addr, size, true, err);
+    if (!st && size)
         std::memcpy(r->dram.data() + addr, data, size);
-    return RTPU_OK;
+    return st;
 }
 
-extern "C" rtpu_status rtl_read_memory(const rtpu_rtl *r, sim_memory memory, uint64_t row, uint64_t count, void *out,
+extern "C" rtpu_status rtl_read_memory(const rtpu_rtl *r, rtpu_memory memory, uint64_t row, uint64_t count, void *out,
                                        rtpu_error *err)
 {
     const rtpu_config *c = &r->program->config;
-    static const char *const names[] = {"unified buffer", "weight buffer", "accumulator", "lookup table"};
-    uint64_t rows = memory == SIM_UB ? config_ub_rows(c) : memory == SIM_WB ? config_wb_rows(c)
-                    : memory == SIM_ACC ? config_acc_rows(c) : c->lut_tables;
-    if (count > rows || row > rows - count)
-        return rtpu_fail(err, RTPU_ERR_INVALID, "rtl: reading %s rows %" PRIu64 "..+%" PRIu64 " beyond its %" PRIu64 " rows",
-                         names[memory], row, count, rows);
-    size_t row_bytes = memory == SIM_LUT ? 256 : memory == SIM_ACC ? 4 * (size_t)c->array_size : c->array_size;
+    rtpu_status st = machine_check_memory("rtl", c, memory, row, count, err);
+    if (st)
+        return st;
+    size_t row_bytes = machine_memory_row_bytes(c, memory);
     for (uint64_t i = 0; i < count; i++)
         r->machine->read_row(memory, row + i, static_cast<uint8_t *>(out) + i * row_bytes);
     return RTPU_OK;

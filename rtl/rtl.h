@@ -18,7 +18,8 @@
 #include <stdint.h>
 
 #include "common/error.h"
-#include "sim/sim.h"
+#include "rtpu/stats.h"
+#include "target/program.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,8 +49,8 @@ rtpu_status rtl_run(rtpu_rtl *rtl, uint64_t cycle_limit, const char *waves_path,
 /* Results of the last run, in the simulator's types: totals and per-unit busy, stall,
  * idle and instruction counts read from the model's counters; per-instruction dispatch,
  * start and end cycles observed on its dispatch, start and end signals. */
-const sim_stats *rtl_get_stats(const rtpu_rtl *rtl);
-const sim_timing *rtl_get_timings(const rtpu_rtl *rtl);
+const rtpu_stats *rtl_get_stats(const rtpu_rtl *rtl);
+const rtpu_timing *rtl_get_timings(const rtpu_rtl *rtl);
 const rtpu_program *rtl_get_program(const rtpu_rtl *rtl);
 
 /* DRAM by byte address, bounds-checked against the program's DRAM size. */
@@ -57,7 +58,7 @@ rtpu_status rtl_read_dram(const rtpu_rtl *rtl, uint64_t addr, void *out, uint64_
 rtpu_status rtl_write_dram(rtpu_rtl *rtl, uint64_t addr, const void *data, uint64_t size, rtpu_error *err);
 
 /* On-chip memories by row, as sim_read_memory (rows of the program's config). */
-rtpu_status rtl_read_memory(const rtpu_rtl *rtl, sim_memory memory, uint64_t row, uint64_t count, void *out,
+rtpu_status rtl_read_memory(const rtpu_rtl *rtl, rtpu_memory memory, uint64_t row, uint64_t count, void *out,
                             rtpu_error *err);
 
 /* Tensor-map access in real values, as sim_read_tensor / sim_write_tensor. */

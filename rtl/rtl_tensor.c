@@ -1,7 +1,8 @@
 /* Tensor-map access for the RTL backend: the tensor's bytes are copied out of (and back
- * into) the harness's DRAM and converted by sim/program_tensor.c, the same code the
+ * into) the harness's DRAM and converted by target/program_tensor.c, the same code the
  * simulator uses, so --input/--dump mean the same bytes on both backends. */
 #include "rtl/rtl.h"
+#include "target/machine.h"
 
 #include <stdlib.h>
 
@@ -9,8 +10,9 @@
 static rtpu_status tensor_bytes(const rtpu_rtl *rtl, const program_tensor *t, uint8_t **out, rtpu_error *err)
 {
     uint64_t size = program_tensor_bytes(t);
-    if (size > rtl_get_program(rtl)->dram_size)
-        return rtpu_fail(err, RTPU_ERR_INVALID, "rtl: tensor '%s' lies outside the program's DRAM", t->name);
+    rtpu_status check = machine_check_tensor("rtl", rtl_get_program(rtl), t, err);
+    if (check)
+        return check;
     uint8_t *bytes = malloc(size ? size : 1);
     if (!bytes)
         return rtpu_fail(err, RTPU_ERR_NOMEM, "rtl: out of memory for tensor '%s'", t->name);

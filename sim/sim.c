@@ -8,13 +8,14 @@
  * token pushes. Every instruction lasts at least one cycle, so nothing scheduled later
  * can make an already-chosen start earlier: the result is the exact cycle model. */
 #include "sim/sim_internal.h"
+#include "target/machine.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { COUNTER_COUNT = 4 };
+enum { COUNTER_COUNT = MACHINE_COUNTERS };
 static const uint64_t NEVER = UINT64_MAX;
 
 /* Token counter k holds the cycles at which its pushed tokens become available, as a
@@ -25,10 +26,8 @@ typedef struct token_heap {
     size_t count, capacity;
 } token_heap;
 
-static const char *counter_names[COUNTER_COUNT] = {"ld->ex", "ex->st", "ex->ld", "st->ex"};
-
-static int counter_pop(isa_queue q, bool next) { return next ? 2 + (int)q : (int)q - 1; }
-static int counter_push(isa_queue q, bool next) { return next ? (int)q : 2 + (int)q - 1; }
+static int counter_pop(isa_queue q, bool next) { return machine_pop_counter(q, next); }
+static int counter_push(isa_queue q, bool next) { return machine_push_counter(q, next); }
 
 static bool heap_push(token_heap *h, uint64_t t)
 {
@@ -112,8 +111,8 @@ void sim_destroy(rtpu_sim *s)
     free(s);
 }
 
-const sim_stats *sim_get_stats(const rtpu_sim *s) { return &s->stats; }
-const sim_timing *sim_get_timings(const rtpu_sim *s) { return s->timings; }
+const rtpu_stats *sim_get_stats(const rtpu_sim *s) { return &s->stats; }
+const rtpu_timing *sim_get_timings(const rtpu_sim *s) { return s->timings; }
 const rtpu_program *sim_get_program(const rtpu_sim *s) { return s->program; }
 
 /* ---- scheduling ---- */
@@ -196,43 +195,23 @@ static uint64_t candidate(const scheduler *s, isa_queue q)
     return t;
 }
 
+/* What the scheduler knows when nothing can start, in the words both backends use. */
 static rtpu_status deadlock(const scheduler *s, rtpu_error *err)
 {
-    char msg[RTPU_ERROR_MAX];
-    uint64_t now = 0;
+    machine_deadlock d = {.dispatch_stopped = s->dispatched};
     for (size_t pc = 0; pc < s->p->insn_count; pc++)
         if (s->started[pc])
-            now = max_u64(now, s->sim->timings[pc].end);
-    size_t used = (size_t)snprintf(msg, sizeof msg, "deadlock after cycle %" PRIu64 ":", now);
-    for (int q = 0; q < QUEUE_COUNT && used < sizeof msg; q++) {
-        if (s->head[q] == s->queue_len[q])
-            continue;
-        size_t pc = s->queue_pcs[q][s->head[q]];
-        const isa_insn *in = &s->p->insns[pc];
-        if (pc >= s->dispatched) {
-            used += (size_t)snprintf(msg + used, sizeof msg - used, " %s queue: pc %zu (%s) never dispatched;",
-                                     isa_queue_name((isa_queue)q), pc, isa_op_info(in->opcode)->mnemonic);
-            continue;
-        }
-        for (int next = 0; next < 2; next++) {
-            int k = counter_pop((isa_queue)q, next);
-            if ((in->tokens & (next ? ISA_POP_NEXT : ISA_POP_PREV)) && s->tokens[k].count == 0) {
-                used += (size_t)snprintf(msg + used, sizeof msg - used, " %s queue: pc %zu (%s) waits for a %s token;",
-                                         isa_queue_name((isa_queue)q), pc, isa_op_info(in->opcode)->mnemonic,
-                                         counter_names[k]);
-                break;
-            }
+            d.now = max_u64(d.now, s->sim->timings[pc].end);
+    for (int q = 0; q < QUEUE_COUNT; q++) {
+        d.head_valid[q] = s->head[q] < s->queue_len[q];
+        if (d.head_valid[q]) {
+            d.head_pc[q] = s->queue_pcs[q][s->head[q]];
+            d.head_dispatched[q] = d.head_pc[q] < s->dispatched;
         }
     }
-    if (s->dispatched < s->p->insn_count && used < sizeof msg) {
-        size_t pc = s->dispatched;
-        snprintf(msg + used, sizeof msg - used, " dispatch stopped at pc %zu (%s): its queue is full", pc,
-                 isa_op_info(s->p->insns[pc].opcode)->mnemonic);
-    }
-    size_t len = strlen(msg);
-    if (len && msg[len - 1] == ';')
-        msg[len - 1] = '\0';
-    return rtpu_fail(err, RTPU_ERR_RUNTIME, "%s", msg);
+    for (int k = 0; k < COUNTER_COUNT; k++)
+        d.tokens[k] = s->tokens[k].count;
+    return machine_deadlock_error(s->p, &d, err);
 }
 
 /* Starts the head of queue q at cycle t: bookkeeping, stats, tokens, data. */
@@ -248,7 +227,7 @@ static rtpu_status start_head(scheduler *s, isa_queue q, uint64_t t, rtpu_error 
     sim->timings[pc].start = t;
     sim->timings[pc].end = t + cycles;
     s->started[pc] = true;
-    sim_unit_stats *u = &sim->stats.units[op->unit];
+    rtpu_unit_stats *u = &sim->stats.units[op->unit];
     u->busy += cycles;
     u->stall += t - max_u64(arrive, unit_free);
     u->instructions++;
@@ -310,13 +289,7 @@ static void finish_stats(rtpu_sim *sim)
         }
         total = max_u64(total, sim->timings[pc].end);
     }
-    sim_stats *st = &sim->stats;
-    st->total_cycles = total;
-    st->instructions = p->insn_count;
-    for (int u = 0; u < UNIT_COUNT; u++)
-        st->units[u].idle = total - st->units[u].busy - st->units[u].stall;
-    double n = p->config.array_size;
-    st->mxu_utilisation = total ? (double)st->macs / (n * n * (double)total) : 0.0;
+    machine_finish_stats(p, total, &sim->stats);
 }
 
 rtpu_status sim_run(rtpu_sim *sim, rtpu_error *err)
@@ -364,39 +337,31 @@ done:
 
 rtpu_status sim_read_dram(const rtpu_sim *sim, uint64_t addr, void *out, uint64_t size, rtpu_error *err)
 {
-    uint64_t limit = sim->program->dram_size;
-    if (size > limit || addr > limit - size)
-        return rtpu_fail(err, RTPU_ERR_INVALID, "sim: DRAM read of %" PRIu64 " bytes at 0x%" PRIx64 " is beyond the program's %" PRIu64
-                         " bytes", size, addr, limit);
-    memcpy(out, sim->dram + addr, size);
-    return RTPU_OK;
+    rtpu_status st = machine_check_dram("sim", sim->program, addr, size, false, err);
+    if (!st && size)
+        memcpy(out, sim->dram + addr, size);
+    return st;
 }
 
 rtpu_status sim_write_dram(rtpu_sim *sim, uint64_t addr, const void *data, uint64_t size, rtpu_error *err)
 {
-    uint64_t limit = sim->program->dram_size;
-    if (size > limit || addr > limit - size)
-        return rtpu_fail(err, RTPU_ERR_INVALID, "sim: DRAM write of %" PRIu64 " bytes at 0x%" PRIx64 " is beyond the program's %" PRIu64
-                         " bytes", size, addr, limit);
-    memcpy(sim->dram + addr, data, size);
-    return RTPU_OK;
+    rtpu_status st = machine_check_dram("sim", sim->program, addr, size, true, err);
+    if (!st && size)
+        memcpy(sim->dram + addr, data, size);
+    return st;
 }
 
-rtpu_status sim_read_memory(const rtpu_sim *sim, sim_memory memory, uint64_t row, uint64_t count, void *out,
+rtpu_status sim_read_memory(const rtpu_sim *sim, rtpu_memory memory, uint64_t row, uint64_t count, void *out,
                             rtpu_error *err)
 {
     const rtpu_config *c = &sim->program->config;
-    static const char *names[] = {"unified buffer", "weight buffer", "accumulator", "lookup table"};
-    uint64_t rows = memory == SIM_UB ? config_ub_rows(c) : memory == SIM_WB ? config_wb_rows(c)
-                    : memory == SIM_ACC ? config_acc_rows(c) : c->lut_tables;
-    if (count > rows || row > rows - count)
-        return rtpu_fail(err, RTPU_ERR_INVALID, "sim: reading %s rows %" PRIu64 "..+%" PRIu64 " beyond its %" PRIu64 " rows",
-                         names[memory], row, count, rows);
-    switch (memory) {
-    case SIM_UB: memcpy(out, sim->ub + row * sim->n, count * sim->n); break;
-    case SIM_WB: memcpy(out, sim->wb + row * sim->n, count * sim->n); break;
-    case SIM_ACC: memcpy(out, sim->acc + row * sim->n, count * sim->n * sizeof(int32_t)); break;
-    case SIM_LUT: memcpy(out, sim->lut + row * 256, count * 256); break;
-    }
+    rtpu_status st = machine_check_memory("sim", c, memory, row, count, err);
+    if (st)
+        return st;
+    size_t row_bytes = machine_memory_row_bytes(c, memory);
+    const void *base = memory == RTPU_MEM_UB ? (const void *)sim->ub : memory == RTPU_MEM_WB ? (const void *)sim->wb
+                       : memory == RTPU_MEM_ACC ? (const void *)sim->acc : (const void *)sim->lut;
+    if (count)
+        memcpy(out, (const uint8_t *)base + row * row_bytes, count * row_bytes);
     return RTPU_OK;
 }

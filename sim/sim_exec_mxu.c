@@ -10,7 +10,7 @@
  * in int32 with two's-complement wrap-around. Columns c >= n are left untouched.
  *
  * The inner loop is a plain int8 x int16 -> int32 product the compiler vectorises; the
- * array is never stepped PE by PE (its timing is the formula in sim_timing.c). */
+ * array is never stepped PE by PE (its timing is the formula in rtpu_timing.c). */
 #include "sim/sim_internal.h"
 
 #include <pthread.h>

@@ -19,8 +19,8 @@ struct rtpu_sim {
     int16_t *weights;        /* the active stationary tile, n * n, row k = input k */
     int16_t *shadow;         /* the tile the last ldw loaded */
     bool shadow_fresh;       /* the next matmul swaps the shadow tile in */
-    sim_timing *timings;     /* per instruction */
-    sim_stats stats;
+    rtpu_timing *timings;     /* per instruction */
+    rtpu_stats stats;
 };
 
 /* Data effect of one instruction, applied when it starts (the program's tokens order

@@ -1,12 +1,10 @@
 /* Tensor-map access on the simulator's DRAM (the conversion is sim/program_tensor.c). */
 #include "sim/sim_internal.h"
+#include "target/machine.h"
 
 static rtpu_status check_tensor(const rtpu_sim *sim, const program_tensor *t, rtpu_error *err)
 {
-    uint64_t bytes = program_tensor_bytes(t);
-    if (bytes > sim->program->dram_size || t->dram > sim->program->dram_size - bytes)
-        return rtpu_fail(err, RTPU_ERR_INVALID, "sim: tensor '%s' lies outside the program's DRAM", t->name);
-    return RTPU_OK;
+    return machine_check_tensor("sim", sim->program, t, err);
 }
 
 rtpu_status sim_read_tensor(const rtpu_sim *sim, const program_tensor *t, float *out, rtpu_error *err)

@@ -2,13 +2,17 @@
  *
  * Lines are split into whitespace-separated words, each remembering its column, so every
  * error points at "file:line:col". Instructions and directives are collected in order;
- * the config is settled at the end (from .config or the caller), and then every
- * instruction is checked against it, with errors pointing at the instruction's line. */
+ * the config is settled at the end (from .config or the caller), the DRAM size too (from
+ * .dram, or what the program touches), and then every instruction is checked against
+ * them, with errors pointing at the instruction's line. Every value is range-checked
+ * before it is stored, so nothing is silently truncated (a 32-bit config field given
+ * 2^32 + 8 is an error, not 8). */
 #include "target/asm.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +34,9 @@ typedef struct assembler {
     bool have_config;
     int config_line;
     rtpu_config config;
+    bool have_dram; /* .dram given: the program's DRAM size, at least what it touches */
+    int dram_line;
+    uint64_t dram;
     bool segment_open;
     rtpu_error *err;
 } assembler;
@@ -198,7 +205,14 @@ static rtpu_status parse_config(assembler *a, word *words, int count)
         int64_t v;
         if (!parse_int(value, &v) || v < 0)
             return fail_at(a, words[i].column, "'%s' is not a non-negative integer", value);
-        config_set(&c, &config_fields[f], (uint64_t)v);
+        const config_field *fd = &config_fields[f];
+        if ((uint64_t)v < fd->min || (uint64_t)v > fd->max) {
+            char detail[160];
+            snprintf(detail, sizeof detail, "config field %s = %" PRId64 " is outside [%" PRIu64 ", %" PRIu64 "]",
+                     key, v, fd->min, fd->max);
+            return fail_at(a, words[i].column, "%s", detail);
+        }
+        config_set(&c, fd, (uint64_t)v);
         given[f] = true;
     }
     if (!have_name)
@@ -292,10 +306,12 @@ static rtpu_status parse_tensor(assembler *a, word *words, int count)
             t.block = (uint32_t)v;
             break;
         case 8: {
+            /* A subnormal scale is valid (the loader takes any positive finite float) and
+             * strtof reports it with ERANGE; only overflow and underflow to zero are not. */
             char *end = NULL;
             errno = 0;
             t.scale = strtof(value, &end);
-            if (errno || end == value || *end)
+            if (end == value || *end || !isfinite(t.scale) || (errno == ERANGE && t.scale == 0.0f))
                 return fail_at(a, col, "scale '%s' is not a number", value);
             break;
         }
@@ -305,6 +321,21 @@ static rtpu_status parse_tensor(assembler *a, word *words, int count)
         if (!given[j])
             return fail_at(a, words[0].column, ".tensor needs %s=", required[j]);
     return program_add_tensor(a->program, &t, a->err);
+}
+
+/* .dram BYTES: the DRAM size the program declares (disasm writes it, so a program whose
+ * header declares more than its instructions touch survives the round trip). */
+static rtpu_status parse_dram(assembler *a, word *words, int count)
+{
+    if (a->have_dram)
+        return fail_at(a, words[0].column, "%s", "second .dram directive");
+    int64_t bytes;
+    if (count != 2 || !parse_int(words[1].text, &bytes) || bytes < 0)
+        return fail_at(a, words[0].column, "%s", ".dram needs one size in bytes");
+    a->have_dram = true;
+    a->dram_line = a->line;
+    a->dram = (uint64_t)bytes;
+    return RTPU_OK;
 }
 
 static int hex_digit(char c)
@@ -394,6 +425,8 @@ static rtpu_status parse_line(assembler *a, char *line)
         return parse_config(a, words, count);
     if (!strcmp(head, ".tensor"))
         return parse_tensor(a, words, count);
+    if (!strcmp(head, ".dram"))
+        return parse_dram(a, words, count);
     if (!strcmp(head, ".data") || !strcmp(head, ".hex") || !strcmp(head, ".int8") || !strcmp(head, ".int32"))
         return parse_data(a, words, count, head);
     if (head[0] == '.')
@@ -415,6 +448,17 @@ static rtpu_status finish(assembler *a, const rtpu_config *config)
         return rtpu_fail(a->err, RTPU_ERR_INVALID, "%s: no .config directive and no config given", a->source);
     a->program->config = config ? *config : a->config;
     program_compute_dram_size(a->program);
+    if (a->have_dram) {
+        uint64_t used = a->program->dram_size, limit = a->program->config.dram_bytes;
+        if (a->dram < used)
+            return rtpu_fail(a->err, RTPU_ERR_INVALID,
+                             "%s:%d:1: .dram %" PRIu64 " is less than the %" PRIu64 " bytes of DRAM the program touches",
+                             a->source, a->dram_line, a->dram, used);
+        if (a->dram > limit)
+            return rtpu_fail(a->err, RTPU_ERR_INVALID, "%s:%d:1: .dram %" PRIu64 " is more than the %" PRIu64 " bytes of '%s'",
+                             a->source, a->dram_line, a->dram, limit, a->program->config.name);
+        a->program->dram_size = a->dram;
+    }
     rtpu_status st;
     for (size_t pc = 0; pc < a->program->insn_count; pc++)
         if ((st = program_check_insn(a->program, pc, a->err)))

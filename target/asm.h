@@ -5,6 +5,8 @@
  * pop=PEER / push=PEER (PEER is ld, ex or st). Directives:
  *   .config name=NAME array_size=N ...      every config field (optional if the caller
  *                                           supplies the config)
+ *   .dram BYTES                             the program's DRAM size (optional; at least, and
+ *                                           by default exactly, what the program touches)
  *   .data ADDR                              start a constant segment at a DRAM address
  *   .hex BYTES  /  .int8 V...  /  .int32 V...   append to the current segment
  *   .tensor name=.. node=.. step=.. role=input|output|other dtype=int8|int32 dram=..

@@ -1,8 +1,10 @@
 /* The disassembler: rtpu_program -> assembly text that assembles back to the same bytes.
  *
- * Order: a header comment, the full .config, the instructions (one per line, every
- * operand written out, with the pc as a comment), the constant segments as .data + .hex
- * lines of 32 bytes, and the tensor map. */
+ * Order: a header comment, the full .config, the declared DRAM size (.dram: it may be
+ * more than the instructions touch, and the file records it), the instructions (one per
+ * line, every operand written out, with the pc as a comment), the constant segments as
+ * .data + .hex lines of 32 bytes, and the tensor map. Everything the file holds is in the
+ * text; tests/fuzz checks the round trip on every program the fuzzer finds. */
 #include "target/asm.h"
 
 #include <inttypes.h>
@@ -50,6 +52,7 @@ rtpu_status disasm_text(const rtpu_program *p, char **text, size_t *length, rtpu
     for (int i = 0; i < config_field_count; i++)
         fprintf(out, " %s=%" PRIu64, config_fields[i].name, config_get(&p->config, &config_fields[i]));
     fputc('\n', out);
+    fprintf(out, ".dram %" PRIu64 "\n", p->dram_size);
     char line[512];
     for (size_t pc = 0; pc < p->insn_count; pc++) {
         disasm_insn(&p->insns[pc], line, sizeof line);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "rtpu/rtpu.h"
 #include "target/config.h"
 #include "target/isa.h"
 
@@ -89,6 +90,10 @@ uint64_t program_tensor_bytes(const program_tensor *t);
  * rounding half away from zero and saturating; it writes only the tensor's own elements. */
 void program_tensor_decode(const program_tensor *t, const uint8_t *bytes, float *out);
 void program_tensor_encode(const program_tensor *t, const float *in, uint8_t *bytes);
+/* A tensor of the map as the device API describes it: by name (step RTPU_BY_NAME), or
+ * the output of node `name` at `step`. Fails naming what the map lacks. */
+rtpu_status program_describe(const rtpu_program *p, const char *name, int step, rtpu_tensor_desc *out,
+                             rtpu_error *err);
 /* Finds a tensor by name, or NULL. */
 const program_tensor *program_find_tensor(const rtpu_program *p, const char *name);
 /* True for a name of 1..63 characters of [A-Za-z0-9_.:/-]. */

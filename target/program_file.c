@@ -3,7 +3,16 @@
  * The loader trusts nothing: it checks the size against the header, the CRC, every
  * count against the bytes that remain (before allocating), the embedded config, each
  * instruction's encoding, each tensor record, and finally every static bound
- * (program_check). Only then does a program exist. */
+ * (program_check). Only then does a program exist.
+ *
+ * It also accepts only the one byte sequence program_serialize would write for the
+ * program it returns: text fields are NUL-padded with zeros, segment padding is zero, and
+ * a config field too wide for its member is an error rather than truncated. So a file
+ * that loads is the canonical form of its program, and serialise(parse(file)) == file
+ * (and disasm -> asm, which tests/fuzz checks on every program the fuzzer finds). Memory
+ * the loader allocates is bounded by the file's size: every count is checked against the
+ * bytes left first. The DRAM size a program declares is only checked against its config
+ * (at most 4 GiB), and allocated by whoever runs it (sim_create). */
 #include "target/program.h"
 
 #include <inttypes.h>
@@ -184,12 +193,26 @@ static uint64_t get_u64(reader *r)
 
 static size_t remaining(const reader *r) { return r->size - CHECKSUM_BYTES - r->pos; }
 
-/* A NUL-padded text field must contain a NUL. */
+/* A NUL-padded text field must contain a NUL, and only NULs after it. */
 static bool get_text(reader *r, char *out, size_t field)
 {
     memcpy(out, r->bytes + r->pos, field);
     r->pos += field;
-    return memchr(out, 0, field) != NULL;
+    const char *nul = memchr(out, 0, field);
+    if (!nul)
+        return false;
+    for (const char *c = nul; c < out + field; c++)
+        if (*c)
+            return false;
+    return true;
+}
+
+static bool all_zero(const uint8_t *bytes, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (bytes[i])
+            return false;
+    return true;
 }
 
 static rtpu_status parse_body(reader *r, const char *source, rtpu_program *p, rtpu_error *err)
@@ -198,9 +221,18 @@ static rtpu_status parse_body(reader *r, const char *source, rtpu_program *p, rt
     if (remaining(r) < fixed)
         return rtpu_fail(err, RTPU_ERR_FORMAT, "%s: truncated: %zu bytes cannot hold the config and counts", source, r->size);
     if (!get_text(r, p->config.name, CONFIG_NAME_MAX))
-        return rtpu_fail(err, RTPU_ERR_FORMAT, "%s: offset %d: config name is not NUL-terminated", source, HEADER_BYTES);
-    for (int i = 0; i < config_field_count; i++)
-        config_set(&p->config, &config_fields[i], get_u64(r));
+        return rtpu_fail(err, RTPU_ERR_FORMAT, "%s: offset %d: config name is not NUL-terminated and zero-padded", source,
+                         HEADER_BYTES);
+    for (int i = 0; i < config_field_count; i++) {
+        size_t at = r->pos;
+        uint64_t v = get_u64(r);
+        /* Checked before config_set, which would cut a 64-bit value to a 32-bit member. */
+        if (v < config_fields[i].min || v > config_fields[i].max)
+            return rtpu_fail(err, RTPU_ERR_FORMAT, "%s: offset %zu: embedded config: %s = %" PRIu64 " is outside [%" PRIu64
+                             ", %" PRIu64 "]", source, at, config_fields[i].name, v, config_fields[i].min,
+                             config_fields[i].max);
+        config_set(&p->config, &config_fields[i], v);
+    }
     char where[300];
     snprintf(where, sizeof where, "%s: embedded config", source);
     rtpu_status st = config_validate(&p->config, where, err);
@@ -234,6 +266,9 @@ static rtpu_status parse_body(reader *r, const char *source, rtpu_program *p, rt
         if (size > remaining(r) || padded > remaining(r))
             return rtpu_fail(err, RTPU_ERR_FORMAT, "%s: offset %zu: segment %" PRIu64 " of %" PRIu64 " bytes overruns the file",
                              source, r->pos, i, size);
+        if (!all_zero(r->bytes + r->pos + size, padded - size))
+            return rtpu_fail(err, RTPU_ERR_FORMAT, "%s: offset %zu: segment %" PRIu64 " padding is not zero", source,
+                             r->pos + (size_t)size, i);
         if ((st = program_add_segment(p, dram, r->bytes + r->pos, size, err)))
             return st;
         r->pos += padded;
@@ -248,7 +283,8 @@ static rtpu_status parse_body(reader *r, const char *source, rtpu_program *p, rt
         bool names_ok = get_text(r, t.name, PROGRAM_NAME_MAX);
         names_ok = get_text(r, t.node, PROGRAM_NAME_MAX) && names_ok;
         if (!names_ok)
-            return rtpu_fail(err, RTPU_ERR_FORMAT, "%s: offset %zu: tensor %" PRIu64 " name is not NUL-terminated", source, at, i);
+            return rtpu_fail(err, RTPU_ERR_FORMAT, "%s: offset %zu: tensor %" PRIu64 " name is not NUL-terminated and zero-padded",
+                             source, at, i);
         t.step = (int32_t)get_u32(r);
         t.role = (program_role)get_u32(r);
         t.dtype = (program_dtype)get_u32(r);

@@ -3,6 +3,8 @@
  * little-endian int32. Both backends (sim/sim_tensor.c, rtl/rtl_tensor.c) convert through
  * these two functions, so --input and --dump mean the same bytes on either. */
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "target/intmath.h"
 #include "target/program.h"
@@ -48,4 +50,37 @@ void program_tensor_encode(const program_tensor *t, const float *in, uint8_t *by
                         p[3] = (uint8_t)(v >> 24);
                     }
                 }
+}
+
+rtpu_status program_describe(const rtpu_program *p, const char *name, int step, rtpu_tensor_desc *out,
+                             rtpu_error *err)
+{
+    const program_tensor *t = NULL;
+    if (step == RTPU_BY_NAME) {
+        t = program_find_tensor(p, name);
+        if (!t)
+            return rtpu_fail(err, RTPU_ERR_INVALID, "the program has no tensor '%s'", name);
+    } else {
+        for (size_t i = 0; i < p->tensor_count && !t; i++)
+            if (!strcmp(p->tensors[i].node, name) && p->tensors[i].step == step)
+                t = &p->tensors[i];
+        if (!t)
+            return rtpu_fail(err, RTPU_ERR_INVALID, "the program's tensor map has no output of node '%s' at step %d", name,
+                             step);
+    }
+    memset(out, 0, sizeof *out);
+    snprintf(out->name, sizeof out->name, "%s", t->name);
+    snprintf(out->node, sizeof out->node, "%s", t->node);
+    out->step = t->node[0] ? t->step : RTPU_BY_NAME;
+    out->role = t->role == TENSOR_INPUT ? RTPU_TENSOR_INPUT : t->role == TENSOR_OUTPUT ? RTPU_TENSOR_OUTPUT
+                                                                                      : RTPU_TENSOR_OTHER;
+    out->count = 1;
+    for (int k = 0; k < 4; k++) {
+        out->shape[k] = t->shape[k];
+        out->count *= t->shape[k];
+    }
+    out->dtype_bits = t->dtype == TENSOR_INT32 ? 32 : 8;
+    out->is_float = false;
+    out->scale = t->scale;
+    return RTPU_OK;
 }

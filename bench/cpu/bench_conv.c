@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "runtime/ops.h"
+#include "cpu/ops.h"
 
 typedef struct {
     const char *name;

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "runtime/cpu_ref.h"
-#include "runtime/ops.h"
+#include "cpu/cpu_ref.h"
+#include "cpu/ops.h"
 
 static double now(void)
 {

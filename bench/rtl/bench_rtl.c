@@ -11,10 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "rtl/compare.h"
-#include "rtl/rtl.h"
+#include "rtpu/rtpu.h"
 #include "target/asm.h"
-#include "sim/sim.h"
 
 static double now(void)
 {
@@ -88,39 +86,39 @@ static void bench(const char *name, char *text, const rtpu_config *cfg)
     if (asm_assemble(text, strlen(text), name, cfg, &p, &err))
         die(name, &err);
     free(text);
-    rtpu_sim *sim = NULL;
-    rtpu_rtl *rtl = NULL;
-    if (sim_create(p, &sim, &err) || rtl_create(p, &rtl, &err))
+    rtpu_device *sim = NULL, *rtl = NULL;
+    if (rtpu_device_open_program("sim", p, &sim, &err) || rtpu_device_open_program("rtl", p, &rtl, &err))
         die(name, &err);
     uint8_t *bytes = malloc(p->dram_size);
     for (uint64_t i = 0; i < p->dram_size; i++)
         bytes[i] = (uint8_t)(i * 2654435761u >> 13);
-    if (sim_write_dram(sim, 0, bytes, p->dram_size, &err) || rtl_write_dram(rtl, 0, bytes, p->dram_size, &err))
+    if (rtpu_device_write_dram(sim, 0, bytes, p->dram_size, &err) ||
+        rtpu_device_write_dram(rtl, 0, bytes, p->dram_size, &err))
         die(name, &err);
     free(bytes);
     double t0 = now();
-    if (sim_run(sim, &err))
+    if (rtpu_device_run(sim, NULL, &err))
         die(name, &err);
     double t1 = now();
-    if (rtl_run(rtl, 0, NULL, &err))
+    if (rtpu_device_run(rtl, NULL, &err))
         die(name, &err);
     double t2 = now();
-    rtl_comparison cmp;
-    if (rtl_compare_sim(sim, rtl, &cmp, &err))
+    rtpu_comparison cmp;
+    if (rtpu_device_compare(sim, rtl, &cmp, &err))
         die(name, &err);
     if (!cmp.equal) {
         fprintf(stderr, "bench_rtl: %s: sim and rtl differ:\n%s\n", name, cmp.text);
         exit(1);
     }
-    const sim_stats *s = rtl_get_stats(rtl);
+    const rtpu_stats *s = rtpu_device_stats(rtl);
     double cycles = (double)s->total_cycles;
     printf("%-14s %9.0f cycles  %5zu insns  mxu busy %4.1f%%  load busy %4.1f%%  store busy %4.1f%%\n", name, cycles,
            p->insn_count, 100.0 * (double)s->units[UNIT_MXU].busy / cycles,
            100.0 * (double)s->units[UNIT_LOAD].busy / cycles, 100.0 * (double)s->units[UNIT_STORE].busy / cycles);
     printf("%-14s rtl %8.3f s  %10.0f cycles/s   sim %8.5f s  %12.0f cycles/s   (sim / rtl %.0fx)\n", "", t2 - t1,
            cycles / (t2 - t1), t1 - t0, cycles / (t1 - t0), (t2 - t1) / (t1 - t0));
-    rtl_destroy(rtl);
-    sim_destroy(sim);
+    rtpu_device_close(rtl);
+    rtpu_device_close(sim);
     program_destroy(p);
 }
 

@@ -98,7 +98,7 @@ int main(int argc, char **argv)
         return 1;
     }
     double sim_seconds = now() - t0;
-    const sim_stats *s = sim_get_stats(sim);
+    const rtpu_stats *s = sim_get_stats(sim);
     double macs = (double)m * k * nn;
     printf("shape            M %d x K %d x N %d on %s (%ux%u)\n", m, k, nn, c.name, c.array_size, c.array_size);
     printf("simulated        %llu cycles, MXU utilisation %.1f%%, %llu instructions\n",

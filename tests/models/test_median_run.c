@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "runtime/cpu_ref.h"
+#include "cpu/cpu_ref.h"
 
 static graph *g;
 static weights *w;

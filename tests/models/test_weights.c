@@ -13,8 +13,8 @@
 #include <cmocka.h>
 
 #include "common/safetensors.h"
-#include "runtime/cpu_ref.h"
-#include "runtime/weights.h"
+#include "cpu/cpu_ref.h"
+#include "cpu/weights.h"
 
 static const char *spec =
     "{\"format\": 1, \"name\": \"w\", \"input\": {\"shape\": [6, 6, 3]},\n"

@@ -24,7 +24,7 @@ done
 # conv3x3 on small-8 is 548 cycles (derivation in tests/sim/test_sim_run.c)
 grep -q "agree: 548 cycles" conv3x3.txt || fail "conv3x3 cycles: $(cat conv3x3.txt)"
 "$rtpu" verify conv3x3.rtpu --backends rtl,sim --config small-8 --json > json.txt || fail "verify --json"
-grep -q '"equal": true, "total_cycles": {"sim": 548, "rtl": 548}, "first_pc": -1' json.txt || fail "json: $(cat json.txt)"
+grep -q '"equal": true, "total_cycles": {"rtl": 548, "sim": 548}, "first_pc": -1' json.txt || fail "json: $(cat json.txt)"
 
 # bad inputs: exit status, one line on stderr
 expect() { # expect STATUS FRAGMENT ARGS...
@@ -36,8 +36,10 @@ expect() { # expect STATUS FRAGMENT ARGS...
   [ "$(wc -l < err.txt)" -eq 1 ] || fail "$*: stderr is not one line: $(cat err.txt)"
   grep -q -- "$fragment" err.txt || fail "$*: stderr lacks '$fragment': $(cat err.txt)"
 }
-expect 2 "--backends is required" verify conv3x3.rtpu
-expect 2 "the only pair that can be compared is sim,rtl" verify conv3x3.rtpu --backends sim,cpu
+expect 2 "--backends A,B is required" verify conv3x3.rtpu
+expect 2 "backend 'cpu' does not run program files with cycles" verify conv3x3.rtpu --backends sim,cpu
+expect 2 "unknown backend 'gpu' (this build has: sim, rtl, cpu)" verify conv3x3.rtpu --backends sim,gpu
+expect 2 "--backends wants two backend names A,B, got 'sim'" verify conv3x3.rtpu --backends sim
 expect 2 "unknown option '--fast'" verify conv3x3.rtpu --backends sim,rtl --fast
 expect 1 "cannot open" verify missing.rtpu --backends sim,rtl
 expect 1 "program built for config 'small-8' (8x8), not 'small-16' (16x16)" \

@@ -78,7 +78,7 @@ static void test_matmul_tile_all_sizes(void **state)
         uint32_t n = cfg.array_size;
         int32_t *acc = malloc(8 * n * sizeof *acc);
         rtpu_error err = {0};
-        assert_int_equal(sim_read_memory(sim, SIM_ACC, 0, 8, acc, &err), RTPU_OK);
+        assert_int_equal(sim_read_memory(sim, RTPU_MEM_ACC, 0, 8, acc, &err), RTPU_OK);
         for (int row = 0; row < 8; row++)
             for (uint32_t col = 0; col < n; col++) {
                 int32_t want = 0;
@@ -87,7 +87,7 @@ static void test_matmul_tile_all_sizes(void **state)
                 assert_int_equal(acc[row * n + col], want);
             }
         free(acc);
-        const sim_stats *s = sim_get_stats(sim);
+        const rtpu_stats *s = sim_get_stats(sim);
         assert_int_equal(s->total_cycles, matmul_tile_cycles[c]);
         assert_int_equal(s->macs, 8 * 8 * 8);
         assert_int_equal(s->dram_bytes_read, 128);
@@ -107,7 +107,7 @@ static void test_matmul_tile_timeline(void **state)
     rtpu_program *p = test_assemble("matmul_tile.s", &cfg);
     rtpu_sim *sim = make_sim(p);
     run(sim);
-    const sim_timing *t = sim_get_timings(sim);
+    const rtpu_timing *t = sim_get_timings(sim);
     /* dispatch one per cycle in program order; halt dispatches at 4 and ends at 5 */
     const uint64_t want[5][3] = {{0, 0, 26}, {1, 26, 52}, {2, 26, 34}, {3, 52, 76}, {4, 4, 5}};
     for (int pc = 0; pc < 5; pc++) {
@@ -151,7 +151,7 @@ static void test_matmul_wide_columns(void **state)
     test_write_dram(sim, 0x1000, w, sizeof w);
     run(sim);
     int32_t *acc = malloc(5 * 128 * sizeof *acc);
-    assert_int_equal(sim_read_memory(sim, SIM_ACC, 0, 5, acc, &err), RTPU_OK);
+    assert_int_equal(sim_read_memory(sim, RTPU_MEM_ACC, 0, 5, acc, &err), RTPU_OK);
     for (int row = 0; row < 5; row++)
         for (int col = 0; col < 128; col++) {
             int32_t want = 0;
@@ -228,7 +228,7 @@ static void test_conv3x3_layer(void **state)
         int8_t got[128];
         test_read_dram(sim, 0x1000, got, sizeof got);
         assert_memory_equal(got, want, sizeof want);
-        const sim_stats *s = sim_get_stats(sim);
+        const rtpu_stats *s = sim_get_stats(sim);
         uint64_t n = cfg.array_size;
         assert_int_equal(s->macs, 9 * 16 * 64);
         assert_int_equal(s->units[UNIT_MXU].busy, 9 * (16 + 2 * n));
@@ -259,7 +259,7 @@ static void test_compute_bound(void **state)
     test_write_dram(sim, 0x0, x, 64);
     test_write_dram(sim, 0x100, w, 64);
     run(sim);
-    const sim_stats *s = sim_get_stats(sim);
+    const rtpu_stats *s = sim_get_stats(sim);
     assert_int_equal(s->total_cycles, 692);
     assert_int_equal(s->units[UNIT_MXU].busy, 640);
     /* the first matmul heads the compute queue from cycle 27 (one after ldw started at
@@ -269,7 +269,7 @@ static void test_compute_bound(void **state)
     assert_int_equal(s->units[UNIT_MXU].idle, 692 - 640 - 25);
     int32_t acc[64 * 8];
     rtpu_error err = {0};
-    assert_int_equal(sim_read_memory(sim, SIM_ACC, 0, 64, acc, &err), RTPU_OK);
+    assert_int_equal(sim_read_memory(sim, RTPU_MEM_ACC, 0, 64, acc, &err), RTPU_OK);
     for (int row = 0; row < 64; row++)
         for (int col = 0; col < 8; col++) {
             int32_t want = 0;
@@ -303,7 +303,7 @@ static void test_dma_bound(void **state)
         in[i] = (int8_t)(i % 7 - 3);
     test_write_dram(sim, 0, in, sizeof in);
     run(sim);
-    const sim_stats *s = sim_get_stats(sim);
+    const rtpu_stats *s = sim_get_stats(sim);
     assert_int_equal(s->total_cycles, 314);
     assert_int_equal(s->units[UNIT_LOAD].busy, 296);
     assert_int_equal(s->units[UNIT_LOAD].stall, 0);
@@ -351,7 +351,7 @@ static void test_overlap_with_tokens(void **state)
     test_write_dram(sim, 0x800, table, sizeof table);
     run(sim);
     assert_int_equal(sim_get_stats(sim)->total_cycles, 302);
-    const sim_timing *t = sim_get_timings(sim);
+    const rtpu_timing *t = sim_get_timings(sim);
     const uint64_t starts[13] = {0, 74, 116, 116, 134, 158, 158, 176, 200, 200, 218, 242, 260};
     for (int pc = 0; pc < 13; pc++)
         assert_int_equal(t[pc].start, starts[pc]);

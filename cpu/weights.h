@@ -1,0 +1,38 @@
+/* A graph's weights: one fp32 array per entry of its parameter table.
+ *
+ * Three ways to get them: deterministic initialisation from a seed (`rtpu init`, and the
+ * default when a run is given no weights), a safetensors file (every parameter present,
+ * F32, exact shape; nothing extra), or built by hand in tests. The arrays are owned here;
+ * the CPU reference reads them through weights_find(). */
+#ifndef RTPU_CPU_WEIGHTS_H
+#define RTPU_CPU_WEIGHTS_H
+
+#include <stdint.h>
+
+#include "compiler/ir.h"
+
+typedef struct weights {
+    param_table table;
+    float **data;       /* data[i] has table.params[i].count floats */
+    bool initialised;   /* true when made by weights_init (not loaded) */
+    uint64_t seed;
+} weights;
+
+/* Fresh weights with the authors' initialisers, seeded: the same seed gives the same
+ * bytes on every machine. Each tensor draws from its own stream keyed by its name, so
+ * adding a node does not change the others' initial values. */
+rtpu_status weights_init(const graph *g, uint64_t seed, weights **out, rtpu_error *err);
+/* All-zero weights of the right shapes (tests fill them by hand). */
+rtpu_status weights_create_zero(const graph *g, weights **out, rtpu_error *err);
+rtpu_status weights_load(const graph *g, const char *path, weights **out, rtpu_error *err);
+rtpu_status weights_save(const weights *w, const graph *g, const char *path, rtpu_error *err);
+void weights_destroy(weights *w);
+
+/* RTPU_OK when w holds exactly the parameters g needs (names and shapes); otherwise
+ * names the first tensor that does not fit. Weights built for another graph fail here. */
+rtpu_status weights_check_graph(const weights *w, const graph *g, rtpu_error *err);
+
+/* The tensor "<node name>/<suffix>", or NULL if the graph has no such parameter. */
+float *weights_find(const weights *w, const graph *g, int node, const char *suffix);
+
+#endif
