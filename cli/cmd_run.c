@@ -1,5 +1,7 @@
-/* rtpu run: a graph on the CPU reference, or a program file on the simulator
- * (handed to cmd_run_program, cli/run_program.c).
+/* rtpu run: a graph on a graph backend (the fp32 CPU reference), or a program file on
+ * the simulator or the RTL (handed to cmd_run_program, cli/run_program.c); both through
+ * the device API (rtpu/rtpu.h). A graph run declares the outputs it will read (the
+ * readout at every step, the --dump tensors) so the backend frees everything else.
  *
  * For a graph it prints, per step, what the stimulus was and the readout's top classes
  * per example, then the decoder's verdict; --json gives the same as one JSON object. */
@@ -12,6 +14,7 @@
 #include "common/npy.h"
 #include "cpu/readout.h"
 #include "cpu/stimulus.h"
+#include "rtpu/rtpu.h"
 
 static const char *usage =
     "usage: rtpu run GRAPH.json [--backend cpu] [--weights W.safetensors | --seed S]\n"
@@ -134,23 +137,23 @@ static bool show_progress(void *context, int step, int steps)
     return true;
 }
 
+/* The readout's logits of every step, as read from the device: [step][example][class]. */
 typedef struct logits_source {
-    const cpu_reference *ref;
-    int node, example;
+    const float *logits;
+    int batch, classes, example;
 } logits_source;
 
 static const float *logits_at(const void *context, int step)
 {
     const logits_source *src = context;
-    const rtpu_tensor *t = cpu_reference_output(src->ref, src->node, step);
-    return t->data + (size_t)src->example * t->h * t->w * t->c;
+    return src->logits + ((size_t)step * src->batch + src->example) * src->classes;
 }
 
-static void print_results(const graph *g, const run_options *o, const cpu_reference *ref, int batch,
+static void print_results(const graph *g, const run_options *o, const float *logits, int steps, int batch,
                           const weights *w, const decoded_class *decoded)
 {
     const node *ro = &g->nodes[g->readout_node];
-    int classes = ro->out_h * ro->out_w * ro->out_c, steps = cpu_reference_steps(ref), k = (int)o->top;
+    int classes = ro->out_h * ro->out_w * ro->out_c, k = (int)o->top;
     float *probs = malloc((size_t)classes * sizeof *probs);
     int *idx = malloc((size_t)k * sizeof *idx);
     float *top = malloc((size_t)k * sizeof *top);
@@ -180,7 +183,7 @@ static void print_results(const graph *g, const run_options *o, const cpu_refere
         if (o->json)
             printf("%s\n  {\"step\": %d, \"stimulus\": \"%s\", \"examples\": [", t ? "," : "", t, stimulus);
         for (int b = 0; b < batch; b++) {
-            logits_source src = {ref, g->readout_node, b};
+            logits_source src = {logits, batch, classes, b};
             readout_softmax(logits_at(&src, t), classes, probs);
             readout_top_k(probs, classes, k, idx, top);
             if (o->json) {
@@ -213,16 +216,52 @@ static void print_results(const graph *g, const run_options *o, const cpu_refere
     free(probs), free(idx), free(top);
 }
 
-static rtpu_status write_dumps(const cpu_reference *ref, const dump_request *dumps, int count, rtpu_error *err)
+static rtpu_status write_dumps(const graph *g, rtpu_device *d, const dump_request *dumps, int count, rtpu_error *err)
 {
     for (int i = 0; i < count; i++) {
-        const rtpu_tensor *t = cpu_reference_output(ref, dumps[i].node, dumps[i].step);
-        const long long shape[4] = {t->n, t->h, t->w, t->c};
-        rtpu_status s = npy_write_f32(dumps[i].path, t->data, 4, shape, err);
+        rtpu_tensor_desc t;
+        const char *name = g->nodes[dumps[i].node].name;
+        rtpu_status s = rtpu_device_describe(d, name, dumps[i].step, &t, err);
+        float *values = s ? NULL : malloc(t.count * sizeof *values);
+        if (!s && !values)
+            s = rtpu_fail(err, RTPU_ERR_NOMEM, "out of memory for %s@%d", name, dumps[i].step);
+        if (!s)
+            s = rtpu_device_read(d, name, dumps[i].step, values, t.count, err);
+        const long long shape[4] = {t.shape[0], t.shape[1], t.shape[2], t.shape[3]};
+        if (!s)
+            s = npy_write_f32(dumps[i].path, values, 4, shape, err);
+        free(values);
         if (s)
             return s;
     }
     return RTPU_OK;
+}
+
+/* Declares what the run will read, writes the stimulus, runs, and reads the readout's
+ * logits at every step into *logits ([step][example][class]). */
+static rtpu_status run_on_device(rtpu_device *d, const graph *g, const float *images, int batch, int steps,
+                                 const dump_request *dumps, int dump_count, bool progress, float **logits,
+                                 rtpu_error *err)
+{
+    const node *ro = &g->nodes[g->readout_node];
+    size_t per_step = (size_t)batch * ro->out_h * ro->out_w * ro->out_c;
+    const node *in = &g->nodes[g->input_node];
+    rtpu_status s = RTPU_OK;
+    for (int t = 0; t < steps && !s; t++)
+        s = rtpu_device_keep(d, ro->name, t, err);
+    for (int i = 0; i < dump_count && !s; i++)
+        s = rtpu_device_keep(d, g->nodes[dumps[i].node].name, dumps[i].step, err);
+    if (!s)
+        s = rtpu_device_write(d, "input", RTPU_BY_NAME, images, (size_t)batch * in->input_h * in->input_w * in->input_c,
+                              err);
+    rtpu_run_options o = {.progress = progress ? show_progress : NULL};
+    if (!s)
+        s = rtpu_device_run(d, &o, err);
+    if (!s && !(*logits = malloc((size_t)steps * per_step * sizeof **logits)))
+        s = rtpu_fail(err, RTPU_ERR_NOMEM, "out of memory for the readout");
+    for (int t = 0; t < steps && !s; t++)
+        s = rtpu_device_read(d, ro->name, t, *logits + (size_t)t * per_step, per_step, err);
+    return s;
 }
 
 static int run_graph(const run_options *o)
@@ -230,8 +269,8 @@ static int run_graph(const run_options *o)
     rtpu_error err = {0};
     graph *g = NULL;
     weights *w = NULL;
-    float *images = NULL;
-    cpu_reference *ref = NULL;
+    float *images = NULL, *logits = NULL;
+    rtpu_device *d = NULL;
     decoded_class *decoded = NULL;
     dump_request dumps[MAX_DUMPS];
     int batch = 0, status = 0;
@@ -244,26 +283,27 @@ static int run_graph(const run_options *o)
     if (!s)
         s = stimulus_load(g, o->inputs, o->input_count, &images, &batch, &err);
     if (!s)
-        s = cpu_reference_create(g, w, batch, steps, &ref, &err);
-    bool progress = !o->json && isatty(STDERR_FILENO);
+        s = rtpu_device_open_graph("cpu", g, w, &(rtpu_graph_options){.batch = batch, .steps = steps}, &d, &err);
     if (!s)
-        s = cpu_reference_run(ref, images, progress ? show_progress : NULL, NULL, &err);
+        s = run_on_device(d, g, images, batch, steps, dumps, o->dump_count, !o->json && isatty(STDERR_FILENO), &logits,
+                          &err);
     if (!s && !(decoded = calloc((size_t)batch, sizeof *decoded)))
         s = rtpu_fail(&err, RTPU_ERR_NOMEM, "out of memory");
     const node *ro = s ? NULL : &g->nodes[g->readout_node];
+    int classes = s ? 0 : ro->out_h * ro->out_w * ro->out_c;
     for (int b = 0; b < batch && !s; b++) {
-        logits_source src = {ref, g->readout_node, b};
-        s = readout_decode(g->decoder, g->decoder_threshold, steps, ro->out_h * ro->out_w * ro->out_c, logits_at,
-                           &src, &decoded[b], &err);
+        logits_source src = {logits, batch, classes, b};
+        s = readout_decode(g->decoder, g->decoder_threshold, steps, classes, logits_at, &src, &decoded[b], &err);
     }
     if (!s)
-        s = write_dumps(ref, dumps, o->dump_count, &err);
+        s = write_dumps(g, d, dumps, o->dump_count, &err);
     if (!s)
-        print_results(g, o, ref, batch, w, decoded);
+        print_results(g, o, logits, steps, batch, w, decoded);
     else
         status = cli_report("run", &err);
     free(decoded);
-    cpu_reference_destroy(ref);
+    free(logits);
+    rtpu_device_close(d);
     free(images);
     weights_destroy(w);
     graph_destroy(g);

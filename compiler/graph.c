@@ -1,5 +1,5 @@
 /* graph_load: read a spec file and run the front-end passes in order
- * (parse -> validate -> shapes), owning the result. */
+ * (parse -> validate -> shapes -> params), owning the result. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,8 +14,8 @@ rtpu_status graph_load_text(const char *text, size_t length, const char *source,
 {
     graph *g = NULL;
     rtpu_status s = graph_parse(text, length, source, &g, err);
-    if (!s && !(s = graph_validate(g, err)))
-        s = graph_infer_shapes(g, err);
+    if (!s && !(s = graph_validate(g, err)) && !(s = graph_infer_shapes(g, err)))
+        s = graph_bind_params(g, err);
     if (s) {
         graph_destroy(g);
         *out = NULL;
@@ -48,6 +48,10 @@ void graph_destroy(graph *g)
     }
     free(g->nodes);
     free(g->order);
+    if (g->params) {
+        param_table_destroy(g->params);
+        free(g->params);
+    }
     free(g->source);
     free(g);
 }

@@ -9,8 +9,12 @@
  *   parse.c     JSON spec -> graph (fields, types, names; positions kept for messages)
  *   validate.c  references, delays, cycles without delay, per-cell rules
  *   shapes.c    shape inference: every tensor's H x W x C, clamped kernels, MACs
- *   params.c    the parameter table: every weight tensor's name, shape and initialiser
- * graph.c runs them (graph_load) and owns the memory. */
+ *   params.c    the parameter table: every weight tensor's name, shape and initialiser,
+ *               bound to the node that owns it (node.param, post_op.kernel_param)
+ *   unroll.c    the unrolled schedule: for every step, which (node, step) each node reads
+ *               through which edge, and until when each value is live
+ * graph.c runs the first four (graph_load) and owns the memory; executors build the
+ * unrolled schedule for the number of steps they run. */
 #ifndef RTPU_COMPILER_IR_H
 #define RTPU_COMPILER_IR_H
 
@@ -104,6 +108,26 @@ typedef struct cell_spec {
     float tau_bias, gate_bias; /* initial biases of the T and G paths */
 } cell_spec;
 
+/* Every parameter a node's harbor, pre-conv and cell can own, by role. The params pass
+ * (params.c) names each "<node>/<slot name>" from one table and records on the node the
+ * parameter-table index of each slot it has (node.param[slot], -1 where absent), so
+ * executors reach weights by index and never rebuild a name. */
+typedef enum param_slot {
+    SLOT_PRE_KERNEL, SLOT_PRE_BIAS,
+    SLOT_TAU,                                        /* time decay */
+    SLOT_INPUT_KERNEL, SLOT_INPUT_BIAS, SLOT_STATE_KERNEL, SLOT_STATE_BIAS, SLOT_LN_GAMMA, SLOT_LN_BETA, /* vanilla */
+    SLOT_LSTM_KERNEL, SLOT_LSTM_BIAS, SLOT_PEEPHOLE_I, SLOT_PEEPHOLE_F, SLOT_PEEPHOLE_O,
+    SLOT_LN_GATES_GAMMA, SLOT_LN_GATES_BETA, SLOT_LN_STATE_GAMMA, SLOT_LN_STATE_BETA, /* lstm */
+    SLOT_GATES_KERNEL, SLOT_GATES_BIAS, SLOT_CANDIDATE_KERNEL, SLOT_CANDIDATE_BIAS,   /* gru */
+    SLOT_RGC_PATH,                                   /* RGC: 4 slots per path, rgc_slot() */
+    SLOT_RGC_RESIDUAL_KERNEL = SLOT_RGC_PATH + 4 * 6,
+    SLOT_RGC_FEEDBACK_KERNEL, SLOT_RGC_FEEDBACK_BIAS,
+    SLOT_COUNT
+} param_slot;
+
+/* The four parameters of an RGC path: a full kernel, or depthwise + pointwise; a bias. */
+typedef enum { RGC_PARAM_KERNEL, RGC_PARAM_DEPTHWISE, RGC_PARAM_POINTWISE, RGC_PARAM_BIAS } rgc_param;
+
 typedef enum { POST_MAXPOOL, POST_AVGPOOL, POST_GLOBAL_AVG_POOL, POST_FC, POST_RESIDUAL } post_kind;
 
 typedef struct post_op {
@@ -118,6 +142,7 @@ typedef struct post_op {
     bool projection;       /* residual: 1x1 bias-free projection (channels differ) */
     conv_geom geom;        /* pools */
     int in_h, in_w, in_c, out_h, out_w, out_c;
+    int kernel_param, bias_param; /* parameter-table indexes (fc, residual projection), -1 if none */
 } post_op;
 
 typedef struct node {
@@ -144,6 +169,9 @@ typedef struct node {
     int cell_h, cell_w, cell_c; /* cell output (h) */
     int out_h, out_w, out_c;  /* node output after post ops */
     uint64_t macs_per_step;
+
+    /* Bound by the params pass: parameter-table index per slot, -1 where absent. */
+    int param[SLOT_COUNT];
 } node;
 
 typedef struct graph {
@@ -158,6 +186,7 @@ typedef struct graph {
     decoder_kind decoder;
     float decoder_threshold;
     int *order;           /* evaluation order within a step: topological over 0-delay edges */
+    struct param_table *params; /* every weight tensor, bound to its node (params.c) */
 } graph;
 
 /* ---- Parameters -------------------------------------------------------------------- */
@@ -170,6 +199,9 @@ enum { PARAM_MAX_DIMS = 4 };
 typedef struct param_info {
     char name[2 * NAME_MAX_LENGTH];
     int node;
+    int slot;           /* param_slot of the node, or -1 for a post op's parameter */
+    int post;           /* post-op index for a post op's parameter, else -1 */
+    bool is_bias;       /* post op: the bias (else the kernel) */
     int ndim;
     int shape[PARAM_MAX_DIMS];
     size_t count;
@@ -179,6 +211,7 @@ typedef struct param_info {
     int fan_in;         /* INIT_VARIANCE_SCALING: stddev = sqrt(scale / fan_in) */
 } param_info;
 
+struct param_table;
 typedef struct param_table {
     param_info *params;
     int count;
@@ -200,6 +233,12 @@ rtpu_status graph_validate(graph *g, rtpu_error *err);
 rtpu_status graph_infer_shapes(graph *g, rtpu_error *err);
 
 rtpu_status param_table_build(const graph *g, param_table *table, rtpu_error *err);
+/* The params pass: builds g->params and records every index on its node and post op. */
+rtpu_status graph_bind_params(graph *g, rtpu_error *err);
+/* The slot of parameter k of RGC path `path`. */
+param_slot rgc_slot(rgc_path_id path, rgc_param k);
+/* The name of a slot ("pre.kernel", "cell.t_c.depthwise", ...). */
+const char *param_slot_name(param_slot slot);
 void param_table_destroy(param_table *table);
 /* Index of the named parameter, or -1. */
 int param_table_find(const param_table *table, const char *name);

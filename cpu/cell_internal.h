@@ -11,7 +11,8 @@ typedef struct cell_context {
 } cell_context;
 
 /* The node's parameter "<node>/<suffix>"; the parameter table guarantees it exists. */
-float *cell_param(const cell_context *ctx, const char *suffix);
+/* The node's parameter in `slot` (bound by the params pass), or NULL. */
+float *cell_param(const cell_context *ctx, param_slot slot);
 /* out = concat(a, b) along channels (allocated here). */
 rtpu_status tensor_concat_channels(const rtpu_tensor *a, const rtpu_tensor *b, rtpu_tensor *out, rtpu_error *err);
 rtpu_status rgc_step(const cell_context *ctx, const cell_inputs *in, cell_state *st, rtpu_error *err);

@@ -14,30 +14,22 @@
 #include "cpu/cell_internal.h"
 #include "cpu/ops.h"
 
-static const char *const path_names[RGC_PATH_COUNT] = {"t_c", "g_c", "a_c", "t_h", "g_h", "a_h"};
-
 /* out = path(in); out must already have the path's output shape. */
 static rtpu_status run_path(const cell_context *ctx, rgc_path_id id, const rtpu_tensor *in, rtpu_tensor *out,
                             rtpu_error *err)
 {
     const rgc_path *p = &ctx->g->nodes[ctx->node].cell.path[id];
-    char name[64];
-    snprintf(name, sizeof name, "cell.%s.bias", path_names[id]);
-    const float *bias = cell_param(ctx, name);
-    if (p->kind == CONV_FULL) {
-        snprintf(name, sizeof name, "cell.%s.kernel", path_names[id]);
-        return op_conv2d(in, &p->geom, cell_param(ctx, name), bias, false, out, err);
-    }
+    const float *bias = cell_param(ctx, rgc_slot(id, RGC_PARAM_BIAS));
+    if (p->kind == CONV_FULL)
+        return op_conv2d(in, &p->geom, cell_param(ctx, rgc_slot(id, RGC_PARAM_KERNEL)), bias, false, out, err);
     rtpu_tensor depthwise;
     rtpu_status s = tensor_create(&depthwise, in->n, in->h, in->w, in->c, err);
     if (s)
         return s;
-    snprintf(name, sizeof name, "cell.%s.depthwise", path_names[id]);
-    op_depthwise_conv2d(in, &p->geom, cell_param(ctx, name), NULL, &depthwise);
+    op_depthwise_conv2d(in, &p->geom, cell_param(ctx, rgc_slot(id, RGC_PARAM_DEPTHWISE)), NULL, &depthwise);
     conv_geom pointwise;
     conv_geom_make(&pointwise, in->h, in->w, 1, 1, 1, PADDING_SAME);
-    snprintf(name, sizeof name, "cell.%s.pointwise", path_names[id]);
-    s = op_conv2d(&depthwise, &pointwise, cell_param(ctx, name), bias, false, out, err);
+    s = op_conv2d(&depthwise, &pointwise, cell_param(ctx, rgc_slot(id, RGC_PARAM_POINTWISE)), bias, false, out, err);
     tensor_destroy(&depthwise);
     return s;
 }
@@ -72,8 +64,8 @@ rtpu_status rgc_step(const cell_context *ctx, const cell_inputs *in, cell_state 
         int entry_c = c->entry == FEEDBACK_ENTRY_INPUT ? n->x_c : c->entry == FEEDBACK_ENTRY_CELL ? cc : C;
         s = tensor_create(&t[FB], batch, h, w, entry_c, err);
         if (!s)
-            s = op_conv2d(in->feedback, &c->feedback_geom, cell_param(ctx, "cell.feedback.kernel"),
-                          cell_param(ctx, "cell.feedback.bias"), false, &t[FB], err);
+            s = op_conv2d(in->feedback, &c->feedback_geom, cell_param(ctx, SLOT_RGC_FEEDBACK_KERNEL),
+                          cell_param(ctx, SLOT_RGC_FEEDBACK_BIAS), false, &t[FB], err);
         if (!s && c->entry == FEEDBACK_ENTRY_INPUT) {
             s = tensor_create(&t[X_FB], batch, h, w, n->x_c, err);
             if (!s) {
@@ -101,7 +93,7 @@ rtpu_status rgc_step(const cell_context *ctx, const cell_inputs *in, cell_state 
             conv_geom_make(&one, h, w, 1, 1, 1, PADDING_SAME);
             s = tensor_create(&t[RESIDUAL], batch, h, w, C, err);
             if (!s)
-                s = op_conv2d(in->u, &one, cell_param(ctx, "cell.residual.kernel"), NULL, false, &t[RESIDUAL], err);
+                s = op_conv2d(in->u, &one, cell_param(ctx, SLOT_RGC_RESIDUAL_KERNEL), NULL, false, &t[RESIDUAL], err);
             bypass = &t[RESIDUAL];
         }
         size_t count = tensor_count(&t[A_H]);

@@ -33,9 +33,9 @@ void cell_state_destroy(cell_state *state)
     tensor_destroy(&state->c);
 }
 
-float *cell_param(const cell_context *ctx, const char *suffix)
+float *cell_param(const cell_context *ctx, param_slot slot)
 {
-    return weights_find(ctx->w, ctx->g, ctx->node, suffix);
+    return weights_param(ctx->w, ctx->g->nodes[ctx->node].param[slot]);
 }
 
 rtpu_status tensor_concat_channels(const rtpu_tensor *a, const rtpu_tensor *b, rtpu_tensor *out, rtpu_error *err)
@@ -51,7 +51,7 @@ rtpu_status tensor_concat_channels(const rtpu_tensor *a, const rtpu_tensor *b, r
 /* s' = tau * s + x */
 static rtpu_status time_decay_step(const cell_context *ctx, const cell_inputs *in, cell_state *st)
 {
-    const float tau = cell_param(ctx, "cell.tau")[0];
+    const float tau = cell_param(ctx, SLOT_TAU)[0];
     size_t count = tensor_count(&st->h);
     for (size_t i = 0; i < count; i++)
         st->h.data[i] = tau * st->h.data[i] + in->x->data[i];
@@ -66,12 +66,12 @@ static rtpu_status vanilla_step(const cell_context *ctx, const cell_inputs *in, 
     rtpu_status s = tensor_create(&sum, st->h.n, st->h.h, st->h.w, st->h.c, err);
     if (s)
         return s;
-    if (!(s = op_conv2d(in->x, &c->geom, cell_param(ctx, "cell.input.kernel"), cell_param(ctx, "cell.input.bias"),
+    if (!(s = op_conv2d(in->x, &c->geom, cell_param(ctx, SLOT_INPUT_KERNEL), cell_param(ctx, SLOT_INPUT_BIAS),
                         false, &sum, err)) &&
-        !(s = op_conv2d(&st->h, &c->geom, cell_param(ctx, "cell.state.kernel"),
-                        cell_param(ctx, "cell.state.bias"), true, &sum, err))) {
+        !(s = op_conv2d(&st->h, &c->geom, cell_param(ctx, SLOT_STATE_KERNEL),
+                        cell_param(ctx, SLOT_STATE_BIAS), true, &sum, err))) {
         if (c->layer_norm)
-            op_layer_norm(&sum, cell_param(ctx, "cell.ln.gamma"), cell_param(ctx, "cell.ln.beta"), LAYER_NORM_EPS);
+            op_layer_norm(&sum, cell_param(ctx, SLOT_LN_GAMMA), cell_param(ctx, SLOT_LN_BETA), LAYER_NORM_EPS);
         op_activate(sum.data, tensor_count(&sum), ACT_ELU);
         memcpy(st->h.data, sum.data, tensor_count(&sum) * sizeof(float));
     }
@@ -113,19 +113,19 @@ static rtpu_status lstm_step(const cell_context *ctx, const cell_inputs *in, cel
     if (!s)
         s = tensor_create(&gates, st->h.n, st->h.h, st->h.w, 4 * C, err);
     if (!s)
-        s = op_conv2d(&xh, &cs->geom, cell_param(ctx, "cell.kernel"), cell_param(ctx, "cell.bias"), false, &gates,
+        s = op_conv2d(&xh, &cs->geom, cell_param(ctx, SLOT_LSTM_KERNEL), cell_param(ctx, SLOT_LSTM_BIAS), false, &gates,
                       err);
     for (int b = 0; b < 4 && !s && cs->layer_norm; b++)
-        s = layer_norm_block(&gates, b, C, cell_param(ctx, "cell.ln_gates.gamma"),
-                             cell_param(ctx, "cell.ln_gates.beta"), err);
+        s = layer_norm_block(&gates, b, C, cell_param(ctx, SLOT_LN_GATES_GAMMA),
+                             cell_param(ctx, SLOT_LN_GATES_BETA), err);
     if (s) {
         tensor_destroy(&xh);
         tensor_destroy(&gates);
         return s;
     }
-    const float *peep_i = cs->peepholes ? cell_param(ctx, "cell.peephole_i") : NULL;
-    const float *peep_f = cs->peepholes ? cell_param(ctx, "cell.peephole_f") : NULL;
-    const float *peep_o = cs->peepholes ? cell_param(ctx, "cell.peephole_o") : NULL;
+    const float *peep_i = cs->peepholes ? cell_param(ctx, SLOT_PEEPHOLE_I) : NULL;
+    const float *peep_f = cs->peepholes ? cell_param(ctx, SLOT_PEEPHOLE_F) : NULL;
+    const float *peep_o = cs->peepholes ? cell_param(ctx, SLOT_PEEPHOLE_O) : NULL;
     size_t plane = (size_t)n->cell_h * n->cell_w * C; /* peephole maps are per position */
     size_t pixels = (size_t)st->h.n * st->h.h * st->h.w;
     for (size_t p = 0; p < pixels; p++) {
@@ -139,7 +139,7 @@ static rtpu_status lstm_step(const cell_context *ctx, const cell_inputs *in, cel
         }
     }
     if (cs->layer_norm)
-        op_layer_norm(&st->c, cell_param(ctx, "cell.ln_state.gamma"), cell_param(ctx, "cell.ln_state.beta"),
+        op_layer_norm(&st->c, cell_param(ctx, SLOT_LN_STATE_GAMMA), cell_param(ctx, SLOT_LN_STATE_BETA),
                       LAYER_NORM_EPS);
     for (size_t p = 0; p < pixels; p++) {
         const float *g4 = gates.data + p * 4 * C;
@@ -168,7 +168,7 @@ static rtpu_status gru_step(const cell_context *ctx, const cell_inputs *in, cell
     if (!s)
         s = tensor_create(&gates, st->h.n, st->h.h, st->h.w, 2 * C, err);
     if (!s)
-        s = op_conv2d(&xh, &cs->geom, cell_param(ctx, "cell.gates.kernel"), cell_param(ctx, "cell.gates.bias"),
+        s = op_conv2d(&xh, &cs->geom, cell_param(ctx, SLOT_GATES_KERNEL), cell_param(ctx, SLOT_GATES_BIAS),
                       false, &gates, err);
     if (!s)
         s = tensor_create(&rh, st->h.n, st->h.h, st->h.w, C, err);
@@ -183,8 +183,8 @@ static rtpu_status gru_step(const cell_context *ctx, const cell_inputs *in, cell
     if (!s)
         s = tensor_create(&cand, st->h.n, st->h.h, st->h.w, C, err);
     if (!s)
-        s = op_conv2d(&xrh, &cs->geom, cell_param(ctx, "cell.candidate.kernel"),
-                      cell_param(ctx, "cell.candidate.bias"), false, &cand, err);
+        s = op_conv2d(&xrh, &cs->geom, cell_param(ctx, SLOT_CANDIDATE_KERNEL),
+                      cell_param(ctx, SLOT_CANDIDATE_BIAS), false, &cand, err);
     if (!s)
         for (size_t p = 0; p < pixels; p++)
             for (int k = 0; k < C; k++) {

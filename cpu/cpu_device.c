@@ -108,9 +108,13 @@ static rtpu_status keep(void *impl, const char *node_name, int step, rtpu_error 
         return st;
     if (step == RTPU_BY_NAME)
         return RTPU_OK;
-    d->keep[(size_t)step * d->g->node_count + graph_find_node(d->g, node_name)] = true;
-    d->keep_declared = true;
-    return RTPU_OK;
+    int k = graph_find_node(d->g, node_name);
+    st = cpu_reference_keep(d->ref, k, step, err);
+    if (!st) {
+        d->keep[(size_t)step * d->g->node_count + k] = true;
+        d->keep_declared = true;
+    }
+    return st;
 }
 
 static rtpu_status write_tensor(void *impl, const rtpu_tensor_desc *t, const float *values, rtpu_error *err)

@@ -9,6 +9,7 @@
 #ifndef RTPU_CPU_CPU_REF_H
 #define RTPU_CPU_CPU_REF_H
 
+#include "compiler/unroll.h"
 #include "cpu/weights.h"
 
 typedef struct cpu_reference cpu_reference;
@@ -23,6 +24,12 @@ rtpu_status cpu_reference_create(const graph *g, const weights *w, int batch, in
  * Frame t is the image while the schedule shows it, else the blank value everywhere. */
 rtpu_status cpu_reference_run(cpu_reference *r, const float *images, cpu_progress_fn progress, void *context,
                               rtpu_error *err);
+/* Declares that node's output at step is wanted after the run. Before any declaration
+ * every value is kept; after one, values that are neither declared nor read by a later
+ * step are freed as the run goes (the readout's values for a decoder must be declared). */
+rtpu_status cpu_reference_keep(cpu_reference *r, int node, int step, rtpu_error *err);
+/* The unrolled schedule the run follows. */
+const unrolled *cpu_reference_schedule(const cpu_reference *r);
 /* Node's output at step t (batch x out_h x out_w x out_c), or NULL if out of range. */
 const rtpu_tensor *cpu_reference_output(const cpu_reference *r, int node, int step);
 int cpu_reference_steps(const cpu_reference *r);

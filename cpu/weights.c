@@ -181,6 +181,11 @@ void weights_destroy(weights *w)
     free(w);
 }
 
+float *weights_param(const weights *w, int index)
+{
+    return index >= 0 && index < w->table.count ? w->data[index] : NULL;
+}
+
 float *weights_find(const weights *w, const graph *g, int node, const char *suffix)
 {
     char name[2 * NAME_MAX_LENGTH + 8];

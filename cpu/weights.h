@@ -3,7 +3,8 @@
  * Three ways to get them: deterministic initialisation from a seed (`rtpu init`, and the
  * default when a run is given no weights), a safetensors file (every parameter present,
  * F32, exact shape; nothing extra), or built by hand in tests. The arrays are owned here;
- * the CPU reference reads them through weights_find(). */
+ * executors reach them by parameter-table index (weights_param with the index the params
+ * pass bound on the node: node.param[slot], post_op.kernel_param), never by name. */
 #ifndef RTPU_CPU_WEIGHTS_H
 #define RTPU_CPU_WEIGHTS_H
 
@@ -32,7 +33,12 @@ void weights_destroy(weights *w);
  * names the first tensor that does not fit. Weights built for another graph fail here. */
 rtpu_status weights_check_graph(const weights *w, const graph *g, rtpu_error *err);
 
-/* The tensor "<node name>/<suffix>", or NULL if the graph has no such parameter. */
+/* Parameter `index` of the graph's table (node.param[slot], post_op.kernel_param, ...),
+ * or NULL for -1. Valid for weights that passed weights_check_graph: the two tables have
+ * the same order. */
+float *weights_param(const weights *w, int index);
+/* The tensor "<node name>/<suffix>", or NULL if the graph has no such parameter: for tools
+ * and tests that name a parameter as a user would; executors use weights_param. */
 float *weights_find(const weights *w, const graph *g, int node, const char *suffix);
 
 #endif

@@ -1,0 +1,175 @@
+/* The fp32 kernel set of the CPU executor (exec.h): values are NHWC fp32 tensors, the
+ * math is ops_*.c (GEMMs through OpenBLAS) and the cells of cells.c, weights are reached
+ * by the indexes the params pass bound on each node. */
+#include "cpu/kernels_fp32.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/cells.h"
+#include "cpu/ops.h"
+
+struct exec_value {
+    rtpu_tensor t;
+};
+
+typedef struct fp32_ctx {
+    const graph *g;
+    const weights *w;
+} fp32_ctx;
+
+const rtpu_tensor *exec_fp32_tensor(const exec_value *v) { return v ? &v->t : NULL; }
+
+static rtpu_status value_create(void *ctx, int n, int h, int w, int c, exec_value **out, rtpu_error *err)
+{
+    (void)ctx;
+    exec_value *v = calloc(1, sizeof *v);
+    if (!v)
+        return rtpu_fail(err, RTPU_ERR_NOMEM, "out of memory");
+    rtpu_status s = tensor_create(&v->t, n, h, w, c, err);
+    if (s) {
+        free(v);
+        return s;
+    }
+    *out = v;
+    return RTPU_OK;
+}
+
+static void value_destroy(void *ctx, exec_value *v)
+{
+    (void)ctx;
+    if (v)
+        tensor_destroy(&v->t);
+    free(v);
+}
+
+static rtpu_status frame(void *ctx, const float *images, bool shows_image, exec_value *out, rtpu_error *err)
+{
+    (void)err;
+    const fp32_ctx *c = ctx;
+    size_t count = tensor_count(&out->t);
+    if (shows_image)
+        memcpy(out->t.data, images, count * sizeof(float));
+    else
+        for (size_t k = 0; k < count; k++)
+            out->t.data[k] = c->g->sched.blank_value;
+    return RTPU_OK;
+}
+
+static rtpu_status place(void *ctx, const exec_value *src, int offset, exec_value *out, rtpu_error *err)
+{
+    (void)ctx;
+    if (src->t.h == out->t.h && src->t.w == out->t.w) {
+        op_copy_channels(&src->t, &out->t, offset);
+        return RTPU_OK;
+    }
+    rtpu_tensor resized;
+    rtpu_status s = tensor_create(&resized, src->t.n, out->t.h, out->t.w, src->t.c, err);
+    if (s)
+        return s;
+    op_resize_bilinear(&src->t, &resized);
+    op_copy_channels(&resized, &out->t, offset);
+    tensor_destroy(&resized);
+    return RTPU_OK;
+}
+
+static rtpu_status pre_conv(void *ctx, int index, const exec_value *in, exec_value *out, rtpu_error *err)
+{
+    const fp32_ctx *c = ctx;
+    const node *n = &c->g->nodes[index];
+    if (!n->conv.present) {
+        memcpy(out->t.data, in->t.data, tensor_count(&out->t) * sizeof(float));
+        return RTPU_OK;
+    }
+    rtpu_status s = op_conv2d(&in->t, &n->conv.geom, weights_param(c->w, n->param[SLOT_PRE_KERNEL]),
+                              weights_param(c->w, n->param[SLOT_PRE_BIAS]), false, &out->t, err);
+    if (!s)
+        op_activate(out->t.data, tensor_count(&out->t), n->conv.act);
+    return s;
+}
+
+static rtpu_status state_create(void *ctx, int index, int batch, void **state, rtpu_error *err)
+{
+    const fp32_ctx *c = ctx;
+    cell_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return rtpu_fail(err, RTPU_ERR_NOMEM, "out of memory");
+    rtpu_status s = cell_state_create(c->g, index, batch, st, err);
+    if (s) {
+        free(st);
+        return s;
+    }
+    *state = st;
+    return RTPU_OK;
+}
+
+static void state_destroy(void *ctx, void *state)
+{
+    (void)ctx;
+    if (state)
+        cell_state_destroy(state);
+    free(state);
+}
+
+static rtpu_status cell(void *ctx, int index, const exec_value *x, const exec_value *u, const exec_value *feedback,
+                        void *state, exec_value *out, rtpu_error *err)
+{
+    const fp32_ctx *c = ctx;
+    cell_inputs in = {.x = &x->t, .u = &u->t, .feedback = feedback ? &feedback->t : NULL};
+    return cell_step(c->g, c->w, index, &in, state, &out->t, err);
+}
+
+static rtpu_status post(void *ctx, int index, int k, const exec_value *u, const exec_value *in, exec_value *out,
+                        rtpu_error *err)
+{
+    const fp32_ctx *c = ctx;
+    const post_op *op = &c->g->nodes[index].post[k];
+    switch (op->kind) {
+    case POST_MAXPOOL: op_maxpool(&in->t, &op->geom, &out->t); return RTPU_OK;
+    case POST_AVGPOOL: op_avgpool(&in->t, &op->geom, &out->t); return RTPU_OK;
+    case POST_GLOBAL_AVG_POOL: op_global_avg_pool(&in->t, &out->t); return RTPU_OK;
+    case POST_FC:
+        op_fully_connected(&in->t, weights_param(c->w, op->kernel_param), weights_param(c->w, op->bias_param), &out->t);
+        op_activate(out->t.data, tensor_count(&out->t), op->act);
+        return RTPU_OK;
+    case POST_RESIDUAL:
+        /* in place: out += u, or out += u * P (1x1 projection) when channels differ */
+        if (op->projection) {
+            conv_geom one;
+            conv_geom_make(&one, u->t.h, u->t.w, 1, 1, 1, PADDING_SAME);
+            return op_conv2d(&u->t, &one, weights_param(c->w, op->kernel_param), NULL, true, &out->t, err);
+        }
+        for (size_t i = 0, count = tensor_count(&out->t); i < count; i++)
+            out->t.data[i] += u->t.data[i];
+        return RTPU_OK;
+    }
+    return rtpu_fail(err, RTPU_ERR_INVALID, "unknown post op");
+}
+
+static const exec_kernels fp32_kernels = {
+    .name = "fp32",
+    .value_create = value_create,
+    .value_destroy = value_destroy,
+    .frame = frame,
+    .place = place,
+    .pre_conv = pre_conv,
+    .state_create = state_create,
+    .state_destroy = state_destroy,
+    .cell = cell,
+    .post = post,
+};
+
+const exec_kernels *exec_fp32_kernels(void) { return &fp32_kernels; }
+
+rtpu_status exec_fp32_context_create(const graph *g, const weights *w, void **ctx, rtpu_error *err)
+{
+    fp32_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return rtpu_fail(err, RTPU_ERR_NOMEM, "out of memory");
+    c->g = g;
+    c->w = w;
+    *ctx = c;
+    return RTPU_OK;
+}
+
+void exec_fp32_context_destroy(void *ctx) { free(ctx); }
