@@ -49,12 +49,14 @@ struct observation {
     uint32_t head_pc[QUEUE_COUNT];
 };
 
-// Sizes built into one verilated model (see rtl/CMakeLists.txt).
+// Sizes built into one verilated model: rtl/CMakeLists.txt reads them from
+// configs/small-8.json and small-16.json and passes the same numbers to Verilator.
 struct model_shape {
     uint32_t n, ub_rows, wb_rows, acc_rows, lut_tables, queue_capacity;
 };
-constexpr model_shape shape8 = {8, 8192, 512, 512, 8, 16};
-constexpr model_shape shape16 = {16, 16384, 1024, 1024, 8, 16};
+constexpr model_shape shape8 = {RTPU_RTL_SHAPE_8};
+constexpr model_shape shape16 = {RTPU_RTL_SHAPE_16};
+static_assert(shape8.n == 8 && shape16.n == 16, "the harness instantiates Vrtpu8 and Vrtpu16");
 
 // The operations the harness needs from a model, independent of its array size.
 class model {
