@@ -1,7 +1,7 @@
 /* The graph IR: the few core types every compiler pass and the CPU reference work on.
  *
  * A graph is a list of nodes joined by edges. Every edge carries a delay in time steps:
- * 1 for every edge between layers (CONVRNN.md section 1: node n at step t reads its
+ * 1 for every edge between layers (docs/model-semantics.md section 1: node n at step t reads its
  * predecessors at t-1), 0 by default for edges out of the input node (the first layer
  * sees frame t at step t, so the image reaches layer l at step l-1). A node is
  *     harbor (combine inputs) -> pre-memory conv -> cell -> post-memory ops
@@ -72,7 +72,7 @@ typedef struct conv_spec {
 
 typedef enum { CELL_NONE, CELL_TIME_DECAY, CELL_VANILLA, CELL_LSTM, CELL_GRU, CELL_RGC } cell_type;
 
-/* The six convolution paths of the reciprocal gated cell (CONVRNN.md section 2). */
+/* The six convolution paths of the reciprocal gated cell (docs/model-semantics.md section 2). */
 typedef enum { RGC_T_C, RGC_G_C, RGC_A_C, RGC_T_H, RGC_G_H, RGC_A_H, RGC_PATH_COUNT } rgc_path_id;
 
 typedef struct rgc_path {

@@ -223,7 +223,7 @@ static rtpu_status parse_node(const spec_reader *top, graph *g, const json_value
                                      g->nodes[n->feedback[i].from].name);
             n->feedback_count++;
         }
-        /* Concatenation order is sorted source-name order (CONVRNN.md section 1). */
+        /* Concatenation order is sorted source-name order (docs/model-semantics.md section 1). */
         sort_edges_by_source_name(g, n->feedback, n->feedback_count);
     }
     if (json_member(v, "conv") && (s = parse_conv(&r, json_member(v, "conv"), "field 'conv'", &n->conv)))
@@ -272,7 +272,7 @@ static rtpu_status parse_input(const spec_reader *r, graph *g, const json_value 
     return RTPU_OK;
 }
 
-/* Defaults per mode (CONVRNN.md section 1): default = T 17, image at 0..11, blank 0.5;
+/* Defaults per mode (docs/model-semantics.md section 1): default = T 17, image at 0..11, blank 0.5;
  * neural = T 26, image at 0..9; constant = the image at every step. */
 static rtpu_status parse_schedule(const spec_reader *r, graph *g, const json_value *v)
 {

@@ -1,7 +1,7 @@
 /* Reads a node's "cell" object into a cell_spec (formats in docs/spec-format.md).
  *
  * Defaults make the common case short; the reciprocal gated cell (RGC) is the general
- * parametric form of CONVRNN.md section 2, so the paper's median cell is a configuration:
+ * parametric form of docs/model-semantics.md section 2, so the paper's median cell is a configuration:
  * six paths (T_c, G_c, A_c, T_h, G_h, A_h), each a full or depthwise-separable conv of its
  * own size, gate nonlinearities, a_tau/a_g, residual bypass and the feedback entry point. */
 #include <string.h>

@@ -7,7 +7,7 @@
  * only, and only to nodes that have a pre-conv or an RGC cell (validate.c), so output
  * channel counts never depend on feedback and one pass after the feedforward pass
  * completes the harbor sizes.
- * Kernels larger than their input clamp to it (CONVRNN.md section 2). */
+ * Kernels larger than their input clamp to it (docs/model-semantics.md section 2). */
 #include <stdlib.h>
 
 #include "compiler/spec_reader.h"

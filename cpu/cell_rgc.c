@@ -1,4 +1,4 @@
-/* The reciprocal gated cell, general form (CONVRNN.md section 2):
+/* The reciprocal gated cell, general form (docs/model-semantics.md section 2):
  *
  *   c' = f_c( a_tau (1 - N_tau(T_c(c))) . c + a_g (1 - N_g(G_c(h))) . A_c(x) )
  *   h' = f_h( a_tau (1 - N_tau(T_h(h))) . h + a_g (1 - N_g(G_h(c))) . A_h(x) )

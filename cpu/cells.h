@@ -1,9 +1,9 @@
-/* One time step of each local recurrent cell (CONVRNN.md section 2), fp32.
+/* One time step of each local recurrent cell (docs/model-semantics.md section 2), fp32.
  *
  * A cell reads its input x (the pre-memory conv's output), the node's feedforward input
  * u (for the RGC's residual), the combined feedback f (RGC only: other cells take feedback
  * through the pre-memory conv), and its previous state; it writes its output and replaces
- * its state. States start as zeros (CONVRNN.md section 1). */
+ * its state. States start as zeros (docs/model-semantics.md section 1). */
 #ifndef RTPU_CPU_CELLS_H
 #define RTPU_CPU_CELLS_H
 

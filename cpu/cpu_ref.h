@@ -1,4 +1,4 @@
-/* The fp32 CPU reference: runs a graph unrolled over T steps, exactly as CONVRNN.md
+/* The fp32 CPU reference: runs a graph unrolled over T steps, exactly as docs/model-semantics.md
  * section 1 defines it, and keeps every node's output at every step.
  *
  *   cpu_reference_create -> cpu_reference_run (once) -> cpu_reference_output(node, t)

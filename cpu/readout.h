@@ -1,5 +1,5 @@
 /* Reading class predictions out of the readout node's logits over time
- * (CONVRNN.md section 1, "Decoders"):
+ * (docs/model-semantics.md section 1, "Decoders"):
  *   last      the logits at t = T-1;
  *   max_conf  each example's logits at its step of peak softmax confidence;
  *   thresh    the first step whose softmax maximum exceeds the threshold (0.9 by

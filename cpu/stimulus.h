@@ -1,6 +1,6 @@
 /* Turning user files into the batch of normalised input images a run needs.
  * Each path is an image (PNG, JPEG, PPM/PGM: decoded, resized to the graph's input
- * H x W, scaled to [0,1] and normalised with the ImageNet mean/std of CONVRNN.md) or a
+ * H x W, scaled to [0,1] and normalised with the ImageNet mean/std of docs/model-semantics.md) or a
  * raw tensor (.npy, already normalised: [H, W, C] for one example or [N, H, W, C]). */
 #ifndef RTPU_CPU_STIMULUS_H
 #define RTPU_CPU_STIMULUS_H

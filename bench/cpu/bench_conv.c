@@ -21,7 +21,7 @@ typedef struct {
     int h, w, in_c, out_c, kernel, stride;
 } conv_shape;
 
-/* The median model's GEMM-shaped layers (docs: /work/shared/CONVRNN.md section 3). */
+/* The median model's GEMM-shaped layers (docs: /work/shared/docs/model-semantics.md section 3). */
 static const conv_shape shapes[] = {
     {"conv1 7x7/2 224x224x3->64", 224, 224, 3, 64, 7, 2},
     {"conv2 3x3 56x56x64->128", 56, 56, 64, 128, 3, 1},

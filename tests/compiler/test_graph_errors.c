@@ -164,7 +164,7 @@ static void test_evaluation_order(void **state)
     graph_destroy(g);
 }
 
-/* Schedule modes fill their defaults (CONVRNN.md section 1). */
+/* Schedule modes fill their defaults (docs/model-semantics.md section 1). */
 static void test_schedule_modes(void **state)
 {
     (void)state;

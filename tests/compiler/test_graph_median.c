@@ -1,4 +1,4 @@
-/* The median model (graphs/median.json) against CONVRNN.md section 3, with every
+/* The median model (graphs/median.json) against docs/model-semantics.md section 3, with every
  * expected number computed here by hand formulas, not by the compiler. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,7 +23,7 @@ static graph *load_median(void)
     return g;
 }
 
-/* Table of CONVRNN.md section 3: output H, W, C per node. */
+/* Table of docs/model-semantics.md section 3: output H, W, C per node. */
 static void test_shapes(void **state)
 {
     (void)state;
@@ -58,7 +58,7 @@ static void test_shapes(void **state)
 static long conv(long k, long ci, long co) { return k * k * ci * co + co; }
 static long ds(long k, long ci, long co) { return k * k * ci + ci * co + co; }
 
-/* 15.45 M parameters (CONVRNN.md), from the cell's definition written out by hand. */
+/* 15.45 M parameters (docs/model-semantics.md), from the cell's definition written out by hand. */
 static void test_parameter_count(void **state)
 {
     (void)state;
@@ -94,7 +94,7 @@ static void test_parameter_count(void **state)
     graph_destroy(g);
 }
 
-/* MACs per step of conv1 and conv5 by hand; the total near 4 G (CONVRNN.md). */
+/* MACs per step of conv1 and conv5 by hand; the total near 4 G (docs/model-semantics.md). */
 static void test_macs(void **state)
 {
     (void)state;

@@ -1,7 +1,7 @@
 /* A second, deliberately naive implementation of ConvRNN semantics, for testing the
  * fp32 CPU reference (runtime/cells.c, runtime/cell_rgc.c, runtime/cpu_ref.c).
  *
- * It is written from CONVRNN.md sections 1 and 2 and the conventions the lead fixed where
+ * It is written from docs/model-semantics.md sections 1 and 2 and the conventions the lead fixed where
  * that text is silent (delay 0 out of the input node, layer-norm placement, gate orders),
  * never from the code under test: plain loops in double precision, no BLAS, no sharing
  * with runtime/. A test describes its graph a second time by hand as a naive_model (node
@@ -93,7 +93,7 @@ enum { NAIVE_MAX_NODES = 16, NAIVE_MAX_FEEDBACK = 4, NAIVE_MAX_POST = 6 };
 
 typedef enum { NAIVE_NO_CELL, NAIVE_TIME_DECAY, NAIVE_VANILLA, NAIVE_LSTM, NAIVE_GRU, NAIVE_RGC } naive_cell_type;
 typedef enum { NAIVE_ENTRY_INPUT, NAIVE_ENTRY_CELL, NAIVE_ENTRY_OUT } naive_entry;
-/* The RGC's six paths, in the order of CONVRNN.md: T_c, G_c, A_c, T_h, G_h, A_h. */
+/* The RGC's six paths, in the order of docs/model-semantics.md: T_c, G_c, A_c, T_h, G_h, A_h. */
 typedef enum { NAIVE_T_C, NAIVE_G_C, NAIVE_A_C, NAIVE_T_H, NAIVE_G_H, NAIVE_A_H, NAIVE_PATHS } naive_path_id;
 
 /* One RGC path: a full conv (kernel + bias) or depthwise then pointwise 1x1 (+ bias).

@@ -1,6 +1,6 @@
 /* The naive unroller and cells of reference_naive.h.
  *
- * Time unrolling is written as its definition (CONVRNN.md section 1): the output of node
+ * Time unrolling is written as its definition (docs/model-semantics.md section 1): the output of node
  * n at step t is computed on demand from its sources' outputs at t - delay (zeros when
  * t - delay < 0) and from its own state left by step t - 1. Each (node, step) is computed
  * once and kept; steps are visited in increasing order so every cell's state advances
@@ -362,7 +362,7 @@ static naive_tensor compute(naive_model *m, int node, int step)
     return naive_tensor_copy(&m->outputs[slot]);
 }
 
-/* Zero states of each cell's shape (CONVRNN.md: every cell state starts at zero). */
+/* Zero states of each cell's shape (docs/model-semantics.md: every cell state starts at zero). */
 static void init_states(naive_model *m)
 {
     for (int i = 0; i < m->node_count; i++) {

@@ -4,7 +4,7 @@
  * Each test writes a small spec, fills every weight with seeded random values, runs the
  * CPU reference over several steps (image frames, then blank frames) and compares every
  * node at every step with the naive model of reference_naive.h, which implements the
- * formulas of CONVRNN.md section 2 and the lead's conventions where it is silent:
+ * formulas of docs/model-semantics.md section 2 and the lead's conventions where it is silent:
  *   time decay  s' = tau*s + x, output s'
  *   vanilla     h' = elu(LN?(W_i*x + b_i + W_s*h + b_s)), LN per example over H*W*C,
  *               eps 1e-5, then gamma/beta per channel
@@ -440,7 +440,7 @@ static void test_rgc_feedback_entries(void **unused)
     finish(&f, "rgc feedback input/cell/out");
 }
 
-/* The paper's median cell (CONVRNN.md section 2) at toy size: cell depth 3 instead of 64,
+/* The paper's median cell (docs/model-semantics.md section 2) at toy size: cell depth 3 instead of 64,
  * everything else as graphs/median.json, on a conv1 -> conv5 -> conv7 -> conv8 chain with
  * feedback conv7, conv8 -> conv5 (two sources, 4 x 4 resized to 8 x 8). */
 static void test_median_cell(void **unused)

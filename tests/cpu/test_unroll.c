@@ -1,5 +1,5 @@
 /* Independent tests of the CPU reference's time unrolling (runtime/cpu_ref.c), from
- * CONVRNN.md section 1 and the lead's conventions:
+ * docs/model-semantics.md section 1 and the lead's conventions:
  *   - node n at step t reads each source's output at t - delay, zeros before step 0, and
  *     its own state from t - 1 (zeros at t = 0);
  *   - edges out of the input node have delay 0, every other edge delay 1, unless the

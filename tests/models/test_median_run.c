@@ -2,7 +2,7 @@
  * - the run completes and every output is finite;
  * - with initial weights every bias is zero, so a layer's output is exactly zero until
  *   the stimulus reaches it: layer l (conv1 = 1, ..., readout = 11) first differs from
- *   zero at step l - 1 (CONVRNN.md section 1), never earlier;
+ *   zero at step l - 1 (docs/model-semantics.md section 1), never earlier;
  * - two runs give identical bytes for every node at every step. */
 #include <math.h>
 #include <setjmp.h>
