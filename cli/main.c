@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "rtpu/version.h"
 #include "compiler/ir.h"
 
 typedef struct command {
@@ -65,7 +66,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("rtpu %s (spec format %d)\n", RTPU_VERSION, SPEC_FORMAT_VERSION);
+        printf("rtpu %s (spec format %d)\n", RTPU_VERSION_STRING, SPEC_FORMAT_VERSION);
         return 0;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {

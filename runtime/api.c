@@ -3,7 +3,10 @@
  * (target/program_file.c), so a user of the installed library needs only rtpu.h. */
 #include "rtpu/rtpu.h"
 
+#include <stdlib.h>
+
 #include "compiler/ir.h"
+#include "cpu/stimulus.h"
 #include "cpu/weights.h"
 #include "target/program.h"
 
@@ -28,3 +31,15 @@ rtpu_status rtpu_program_load(const char *path, rtpu_program **out, rtpu_error *
 }
 
 void rtpu_program_destroy(rtpu_program *p) { program_destroy(p); }
+
+rtpu_status rtpu_stimulus_load(const rtpu_graph *g, const char *const *paths, int count, float **images, int *batch,
+                               rtpu_error *err)
+{
+    return stimulus_load(g, paths, count, images, batch, err);
+}
+
+void rtpu_free(void *memory) { free(memory); }
+
+const char *rtpu_graph_name(const rtpu_graph *g) { return g->name; }
+const char *rtpu_graph_readout(const rtpu_graph *g) { return g->nodes[g->readout_node].name; }
+int rtpu_graph_steps(const rtpu_graph *g) { return g->sched.steps; }

@@ -30,12 +30,11 @@
 
 #include "rtpu/stats.h"
 #include "rtpu/status.h"
+#include "rtpu/version.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define RTPU_VERSION_STRING "0.2.0"
 
 /* Opaque handles. */
 typedef struct rtpu_program rtpu_program; /* an accelerator program (.rtpu file) */
@@ -53,6 +52,17 @@ rtpu_status rtpu_weights_load(const rtpu_graph *g, const char *path, rtpu_weight
 void rtpu_weights_destroy(rtpu_weights *w);
 rtpu_status rtpu_program_load(const char *path, rtpu_program **out, rtpu_error *err);
 void rtpu_program_destroy(rtpu_program *p);
+/* The stimulus a graph's "input" takes, from files: images (PNG, JPEG, PPM/PGM: decoded,
+ * resized to the input's H x W, scaled to [0, 1], ImageNet mean/std normalised) or .npy
+ * tensors (already normalised). *images gets *batch x H x W x C floats; free them with
+ * rtpu_free. */
+rtpu_status rtpu_stimulus_load(const rtpu_graph *g, const char *const *paths, int count, float **images, int *batch,
+                               rtpu_error *err);
+void rtpu_free(void *memory);
+/* Name of the graph's input, readout node and default number of steps. */
+const char *rtpu_graph_name(const rtpu_graph *g);
+const char *rtpu_graph_readout(const rtpu_graph *g);
+int rtpu_graph_steps(const rtpu_graph *g);
 
 /* ---- Tensors ---- */
 
