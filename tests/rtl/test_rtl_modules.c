@@ -1,6 +1,6 @@
 /* The RTL's modules one at a time, each verilated on its own (rtl/units/) and driven
  * port by port: the processing element, the systolic array, the vector unit, an
- * instruction queue, the token counters and the issue rule. tests/rtl/test_rtl_units.c
+ * instruction queue, the token counters and the issue rule. tests/runtime/test_device_units.c
  * reaches the same modules only through rtpu_top and whole programs; here every output
  * is checked cycle by cycle against values computed in this file, by hand (with the
  * arithmetic in the comments) or by naive loops written from docs/isa.md and

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "sim_test_util.h"
+#include "sim/sim_test_util.h"
 
 static void test_shipped_configs(void **state)
 {

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "sim_test_util.h"
+#include "sim/sim_test_util.h"
 
 static void test_round_trip_every_opcode(void **state)
 {

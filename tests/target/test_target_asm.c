@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "sim_test_util.h"
+#include "sim/sim_test_util.h"
 
 static const char *const programs[] = {"matmul_tile.s", "conv3x3.s", "vector_ops.s", "luts.s",
                                        "dma_bound.s",   "compute_bound.s", "overlap.s"};

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "sim_test_util.h"
+#include "sim/sim_test_util.h"
 
 enum { INSN_OFFSET = 184 }; /* docs/isa.md: instructions start at byte 184 */
 
