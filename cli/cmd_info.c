@@ -1,15 +1,21 @@
-/* rtpu info graph.json [--json]: per-node shapes, parameter counts and MACs per step. */
+/* rtpu info graph.json [--json | --schedule [--steps T]]: per-node shapes, parameter
+ * counts and MACs per step; or the unrolled schedule (compiler/unroll.c) as text. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "compiler/ir.h"
+#include "compiler/unroll.h"
 
 static const char *usage =
-    "usage: rtpu info GRAPH.json [--json]\n"
+    "usage: rtpu info GRAPH.json [--json | --schedule [--steps T]]\n"
     "  Prints each node's input and output shape, cell, parameter count and\n"
     "  multiply-accumulates per time step, then totals for the whole graph.\n"
-    "  --json   machine-readable output\n";
+    "  --json       machine-readable output\n"
+    "  --schedule   the unrolled schedule instead: per step and node, which (node, step)\n"
+    "               each edge delivers (zeros before step 0), and until when each value is live\n"
+    "  --steps T    unroll T steps (default: the graph's schedule)\n";
 
 static size_t node_params(const param_table *t, int node)
 {
@@ -71,13 +77,20 @@ static void print_json(const graph *g, const param_table *t)
 int cmd_info(int argc, char **argv)
 {
     const char *path = NULL;
-    bool json = false;
+    bool json = false, schedule = false;
+    long steps = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(usage, stdout);
             return 0;
         } else if (!strcmp(argv[i], "--json")) {
             json = true;
+        } else if (!strcmp(argv[i], "--schedule")) {
+            schedule = true;
+        } else if (!strcmp(argv[i], "--steps")) {
+            char *end = NULL;
+            if (i + 1 == argc || (steps = strtol(argv[++i], &end, 10)) < 1 || *end || steps > 100000)
+                return cli_usage_error("info", "--steps wants a whole number from 1 to 100000");
         } else if (argv[i][0] == '-') {
             return cli_usage_error("info", "unknown option '%s'", argv[i]);
         } else if (!path) {
@@ -88,12 +101,30 @@ int cmd_info(int argc, char **argv)
     }
     if (!path)
         return cli_usage_error("info", "missing GRAPH.json");
+    if (json && schedule)
+        return cli_usage_error("info", "--json and --schedule are two different reports: pick one");
+    if (steps && !schedule)
+        return cli_usage_error("info", "--steps goes with --schedule");
     rtpu_error err = {0};
     graph *g = NULL;
     param_table table;
     if (graph_load(path, &g, &err) || param_table_build(g, &table, &err)) {
         graph_destroy(g);
         return cli_report("info", &err);
+    }
+    if (schedule) {
+        unrolled *u = NULL;
+        char *text = NULL;
+        rtpu_status st = unroll_build(g, steps ? (int)steps : g->sched.steps, &u, &err);
+        if (!st)
+            st = unroll_dump(u, g, &text, &err);
+        if (!st)
+            fputs(text, stdout);
+        free(text);
+        unroll_destroy(u);
+        param_table_destroy(&table);
+        graph_destroy(g);
+        return st ? cli_report("info", &err) : 0;
     }
     if (json)
         print_json(g, &table);

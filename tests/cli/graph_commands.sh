@@ -52,10 +52,22 @@ expect_error "no command" 2 "rtpu: missing command" -- "$rtpu"
 expect_error "unknown command" 2 "rtpu: unknown command 'frobnicate'" -- "$rtpu" frobnicate
 expect_error "info without graph" 2 "rtpu info: missing GRAPH.json" -- "$rtpu" info
 expect_error "unknown option" 2 "unknown option '--fast'" -- "$rtpu" info tiny.json --fast
+expect_error "schedule steps" 2 "--steps wants a whole number from 1 to 100000" -- "$rtpu" info tiny.json --schedule --steps 0
+expect_error "schedule json" 2 "pick one" -- "$rtpu" info tiny.json --schedule --json
+expect_error "steps without schedule" 2 "--steps goes with --schedule" -- "$rtpu" info tiny.json --steps 3
 expect_error "run without input" 2 "no input" -- "$rtpu" run tiny.json
 expect_error "bad steps" 2 "--steps needs a non-negative integer" -- "$rtpu" run tiny.json --input "$img" --steps abc
 expect_error "bad backend" 2 "runs on --backend cpu" -- "$rtpu" run tiny.json --input "$img" --backend gpu
 expect_error "init without -o" 2 "need GRAPH.json and -o" -- "$rtpu" init tiny.json
+
+# --- the unrolled schedule: small-feedback at step 3 (docs/model-semantics.md section 1)
+"$rtpu" info "$src/graphs/small-feedback.json" --schedule > schedule.txt || { echo "FAIL: info --schedule"; exit 1; }
+grep -qx "t=3 conv2 <- conv1@2 fb conv3@2 fb conv4@2; live until t=4" schedule.txt ||
+  { echo "FAIL: schedule line: $(grep 't=3 conv2' schedule.txt)"; exit 1; }
+[ "$(grep -c "^t=" schedule.txt)" -eq 36 ] || { echo "FAIL: 6 steps x 6 nodes expected"; exit 1; }
+rm -f schedule.txt
+"$rtpu" info "$src/graphs/small-feedback.json" --schedule --steps 2 | grep -q "2 steps x 6 nodes" ||
+  { echo "FAIL: --steps 2"; exit 1; }
 
 # --- bad files (exit 1)
 expect_error "missing graph" 1 "nope.json" -- "$rtpu" info nope.json
