@@ -32,6 +32,12 @@ if(TARGET rtpu_rtl)
   string(APPEND RTPU_PRIVATE_LIBS " -lz -lstdc++")
   list(APPEND RTPU_CMAKE_LINK_LIBS z stdc++)
 endif()
+# A sanitized build installs a sanitized library: its users link the sanitizer runtimes.
+set(RTPU_LINK_OPTIONS "")
+if(RTPU_SANITIZE)
+  string(APPEND RTPU_PRIVATE_LIBS " -fsanitize=address,undefined,float-cast-overflow")
+  set(RTPU_LINK_OPTIONS "-fsanitize=address,undefined,float-cast-overflow")
+endif()
 
 install(FILES ${RTPU_ARCHIVE} DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(FILES ${CMAKE_SOURCE_DIR}/include/rtpu/rtpu.h ${CMAKE_SOURCE_DIR}/include/rtpu/status.h
