@@ -123,7 +123,7 @@ static rtpu_status write_inputs(rtpu_device *d, const run_options *o, rtpu_error
 {
     for (int i = 0; i < o->input_count; i++) {
         char name[RTPU_NAME_MAX];
-        const char *file;
+        const char *file = NULL;
         rtpu_tensor_desc t;
         rtpu_status st = binding(o->inputs[i], name, &file, err);
         if (!st)
@@ -164,7 +164,7 @@ static rtpu_status dump_outputs(rtpu_device *d, const run_options *o, rtpu_error
 {
     for (int i = 0; i < o->dump_count; i++) {
         char name[RTPU_NAME_MAX];
-        const char *file;
+        const char *file = NULL;
         rtpu_tensor_desc t;
         float *values = NULL;
         rtpu_status st = binding(o->dumps[i], name, &file, err);

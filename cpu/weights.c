@@ -28,8 +28,10 @@ static rtpu_status allocate(const graph *g, weights **out, rtpu_error *err)
     for (int i = 0; i < w->table.count; i++) {
         w->data[i] = calloc(w->table.params[i].count, sizeof(float));
         if (!w->data[i]) {
+            /* the message names the tensor, so it is written before the table is freed */
+            rtpu_status st = rtpu_fail(err, RTPU_ERR_NOMEM, "out of memory for weight '%s'", w->table.params[i].name);
             weights_destroy(w);
-            return rtpu_fail(err, RTPU_ERR_NOMEM, "out of memory for weight '%s'", w->table.params[i].name);
+            return st;
         }
     }
     *out = w;
