@@ -21,6 +21,10 @@ for prog in conv3x3 vector_ops overlap luts; do
   "$rtpu" verify "$prog.rtpu" --backends sim,rtl > "$prog.txt" || fail "verify $prog: $(cat "$prog.txt")"
   grep -q "^sim and rtl agree" "$prog.txt" || fail "verify $prog: $(cat "$prog.txt")"
 done
+# The trace comes from the device API's timings, so the RTL's equals the simulator's.
+"$rtpu" run conv3x3.rtpu --backend rtl --trace rtl_trace.json > /dev/null || fail "run --backend rtl --trace"
+"$rtpu" run conv3x3.rtpu --backend sim --trace sim_trace.json > /dev/null || fail "run --backend sim --trace"
+cmp rtl_trace.json sim_trace.json || fail "the RTL's trace differs from the simulator's"
 # conv3x3 on small-8 is 548 cycles (derivation in tests/sim/test_sim_run.c)
 grep -q "agree: 548 cycles" conv3x3.txt || fail "conv3x3 cycles: $(cat conv3x3.txt)"
 "$rtpu" verify conv3x3.rtpu --backends rtl,sim --config small-8 --json > json.txt || fail "verify --json"
