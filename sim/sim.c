@@ -84,8 +84,16 @@ rtpu_status sim_create(const rtpu_program *program, rtpu_sim **out, rtpu_error *
     s->lut = calloc((size_t)c->lut_tables * 256, 1);
     s->weights = calloc((size_t)s->n * s->n, sizeof *s->weights);
     s->shadow = calloc((size_t)s->n * s->n, sizeof *s->shadow);
+    /* The matmul kernel for this host; RTPU_SIM_PORTABLE=1 forces the portable loops
+     * (benchmarks compare the two; results are identical). */
+    const char *portable = getenv("RTPU_SIM_PORTABLE");
+    s->vnni = !(portable && *portable == '1') && sim_mxu_vnni_usable(s->n);
+    s->packed = calloc((size_t)s->n * s->n + 64, 1);
+    s->colsum = calloc(s->n, sizeof *s->colsum);
+    s->packed_k = -1;
     s->timings = calloc(program->insn_count ? program->insn_count : 1, sizeof *s->timings);
-    if (!s->dram || !s->ub || !s->wb || !s->acc || !s->lut || !s->weights || !s->shadow || !s->timings) {
+    if (!s->dram || !s->ub || !s->wb || !s->acc || !s->lut || !s->weights || !s->shadow || !s->timings || !s->packed ||
+        !s->colsum) {
         sim_destroy(s);
         return rtpu_fail(err, RTPU_ERR_NOMEM, "sim: cannot allocate the memories of '%s' (%" PRIu64 " bytes of DRAM)",
                          c->name, program->dram_size);
@@ -107,6 +115,8 @@ void sim_destroy(rtpu_sim *s)
     free(s->lut);
     free(s->weights);
     free(s->shadow);
+    free(s->packed);
+    free(s->colsum);
     free(s->timings);
     free(s);
 }

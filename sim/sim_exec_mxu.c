@@ -9,11 +9,11 @@
  *     acc[acc + r][c] = (accumulate ? acc[acc + r][c] : 0) + sum_{k < k} in[k] * W[k][c]
  * in int32 with two's-complement wrap-around. Columns c >= n are left untouched.
  *
- * The inner loop is a plain int8 x int16 -> int32 product the compiler vectorises; the
- * array is never stepped PE by PE (its timing is the formula in rtpu_timing.c). */
+ * On hosts with AVX-512 VNNI the rows go through sim_mxu_vnni.c; elsewhere the inner loop
+ * is a plain int8 x int16 -> int32 product the compiler vectorises. The array is never
+ * stepped PE by PE (its timing is the formula in target/timing.c). */
 #include "sim/sim_internal.h"
 
-#include <pthread.h>
 #include <string.h>
 
 static void load_weights(rtpu_sim *sim, const isa_insn *in)
@@ -64,9 +64,49 @@ typedef struct row_range {
     uint64_t begin, end;
 } row_range;
 
+typedef struct matmul_job {
+    const rtpu_sim *sim;
+    const isa_insn *in;
+} matmul_job;
+
+/* Row r of the matmul: its unified-buffer input row. */
+static const int8_t *input_row(const rtpu_sim *sim, const int64_t *a, uint64_t r)
+{
+    uint64_t inner = (uint64_t)a[MATMUL_INNER], i = r / inner, j = r % inner;
+    return sim->ub + ((uint64_t)a[MATMUL_UB] + i * (uint64_t)a[MATMUL_OUTER_STRIDE] + j * (uint64_t)a[MATMUL_INNER_STRIDE]) *
+                         sim->n;
+}
+
+/* The VNNI path: chunks of rows through sim_mxu_vnni_rows (a chunk's rows, 16 KiB at
+ * most, stay in L1 while the column blocks pass over them). */
+enum { VNNI_CHUNK_ROWS = SIM_VNNI_MAX_ROWS };
+static void matmul_rows_vnni(const row_range *range)
+{
+    const rtpu_sim *sim = range->sim;
+    const int64_t *a = range->in->args;
+    uint64_t n = sim->n, cols = (uint64_t)a[MATMUL_N];
+    uint32_t *acc = (uint32_t *)sim->acc + (uint64_t)a[MATMUL_ACC] * n;
+    for (uint64_t r = range->begin; r < range->end;) {
+        const int8_t *rows[VNNI_CHUNK_ROWS];
+        uint32_t *outs[VNNI_CHUNK_ROWS];
+        int count = 0;
+        for (; count < VNNI_CHUNK_ROWS && r < range->end; count++, r++) {
+            rows[count] = input_row(sim, a, r);
+            outs[count] = acc + r * n;
+            if (!a[MATMUL_ACCUMULATE])
+                memset(outs[count], 0, cols * sizeof *outs[count]);
+        }
+        sim_mxu_vnni_rows(rows, outs, count, sim->packed, sim->colsum, sim->n, (uint32_t)a[MATMUL_K], (uint32_t)cols);
+    }
+}
+
 static void matmul_rows(const row_range *range)
 {
     const rtpu_sim *sim = range->sim;
+    if (sim->vnni) {
+        matmul_rows_vnni(range);
+        return;
+    }
     const int64_t *a = range->in->args;
     uint64_t n = sim->n;
     uint64_t inner = (uint64_t)a[MATMUL_INNER];
@@ -101,14 +141,12 @@ static void matmul_rows(const row_range *range)
     }
 }
 
-static void *matmul_rows_thread(void *range)
+static void matmul_range(void *job, uint64_t begin, uint64_t end)
 {
-    matmul_rows(range);
-    return NULL;
+    const matmul_job *m = job;
+    row_range range = {m->sim, m->in, begin, end};
+    matmul_rows(&range);
 }
-
-/* Below this many MACs a second thread costs more than it saves. */
-#define MATMUL_PARALLEL_MACS ((uint64_t)1 << 22)
 
 static void matmul(rtpu_sim *sim, const isa_insn *in)
 {
@@ -118,21 +156,17 @@ static void matmul(rtpu_sim *sim, const isa_insn *in)
         sim->weights = sim->shadow;
         sim->shadow = t;
         sim->shadow_fresh = false;
+        sim->packed_k = -1;
+    }
+    /* The packed tile is shared by both threads: made here, before they start. */
+    if (sim->vnni && sim->packed_k != a[MATMUL_K]) {
+        sim_mxu_pack(sim->weights, sim->n, (uint32_t)a[MATMUL_K], sim->packed, sim->colsum);
+        sim->packed_k = a[MATMUL_K];
     }
     uint64_t rows = (uint64_t)a[MATMUL_OUTER] * (uint64_t)a[MATMUL_INNER];
     uint64_t macs = rows * (uint64_t)a[MATMUL_K] * (uint64_t)a[MATMUL_N];
-    /* Two halves on two threads (the machine model is 2 cores); the split is even so
-     * row pairing, and therefore the exact instruction sequence per row, is unchanged. */
-    uint64_t half = (rows / 2) & ~(uint64_t)1;
-    row_range first = {sim, in, 0, half}, second = {sim, in, half, rows};
-    pthread_t helper;
-    if (macs >= MATMUL_PARALLEL_MACS && half > 0 && pthread_create(&helper, NULL, matmul_rows_thread, &second) == 0) {
-        matmul_rows(&first);
-        pthread_join(helper, NULL);
-        return;
-    }
-    second.begin = 0;
-    matmul_rows(&second);
+    matmul_job job = {sim, in};
+    sim_parallel_rows(rows, macs, matmul_range, &job);
 }
 
 void sim_exec_mxu(rtpu_sim *sim, const isa_insn *in)

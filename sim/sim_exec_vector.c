@@ -4,17 +4,38 @@
 #include "sim/sim_internal.h"
 #include "target/intmath.h"
 
+/* One row. The accumulators and the unified buffer are different arrays, so the
+ * pointers are restrict (an int8 store must not be assumed to alias the int32 reads). */
+static void requant_row(const int32_t *restrict src, const int32_t *restrict bias, const int32_t *restrict mult,
+                        const int32_t *restrict shift, int8_t *restrict dst, uint64_t n)
+{
+    for (uint64_t c = 0; c < n; c++)
+        dst[c] = im_requant(src[c], bias[c], mult[c], shift[c]);
+}
+
+typedef struct requant_job {
+    rtpu_sim *sim;
+    const int64_t *a;
+} requant_job;
+
+static void requant_range(void *job, uint64_t begin, uint64_t end)
+{
+    const requant_job *j = job;
+    rtpu_sim *sim = j->sim;
+    uint64_t n = sim->n;
+    const int32_t *bias = sim->acc + (uint64_t)j->a[REQUANT_PARAM] * n;
+    for (uint64_t r = begin; r < end; r++)
+        requant_row(sim->acc + ((uint64_t)j->a[REQUANT_ACC] + r) * n, bias, bias + n, bias + 2 * n,
+                    sim->ub + ((uint64_t)j->a[REQUANT_UB] + r) * n, n);
+}
+
+/* Rows are independent (each writes its own UB row from its own ACC row), so large
+ * requants run on two threads. */
 static void requant(rtpu_sim *sim, const int64_t *a)
 {
-    uint64_t n = sim->n;
-    const int32_t *bias = sim->acc + (uint64_t)a[REQUANT_PARAM] * n;
-    const int32_t *mult = bias + n, *shift = bias + 2 * n;
-    for (uint64_t r = 0; r < (uint64_t)a[REQUANT_ROWS]; r++) {
-        const int32_t *src = sim->acc + ((uint64_t)a[REQUANT_ACC] + r) * n;
-        int8_t *dst = sim->ub + ((uint64_t)a[REQUANT_UB] + r) * n;
-        for (uint64_t c = 0; c < n; c++)
-            dst[c] = im_requant(src[c], bias[c], mult[c], shift[c]);
-    }
+    requant_job job = {sim, a};
+    uint64_t rows = (uint64_t)a[REQUANT_ROWS];
+    sim_parallel_rows(rows, rows * sim->n * 8, requant_range, &job);
 }
 
 static void elementwise(rtpu_sim *sim, int opcode, const int64_t *a)

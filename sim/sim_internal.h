@@ -19,6 +19,10 @@ struct rtpu_sim {
     int16_t *weights;        /* the active stationary tile, n * n, row k = input k */
     int16_t *shadow;         /* the tile the last ldw loaded */
     bool shadow_fresh;       /* the next matmul swaps the shadow tile in */
+    bool vnni;               /* the host runs sim_mxu_vnni_rows (decided at sim_create) */
+    int8_t *packed;          /* the active tile packed for it (sim_mxu_pack), n * n + 64 bytes */
+    int32_t *colsum;         /* its column sums, n */
+    int64_t packed_k;        /* the k it was packed for; -1 when stale */
     rtpu_timing *timings;     /* per instruction */
     rtpu_stats stats;
 };
@@ -28,5 +32,19 @@ struct rtpu_sim {
 void sim_exec_dma(rtpu_sim *sim, const isa_insn *insn);
 void sim_exec_mxu(rtpu_sim *sim, const isa_insn *insn);
 void sim_exec_vector(rtpu_sim *sim, const isa_insn *insn);
+
+/* fn(ctx, begin, end) over rows [0, rows), on two threads when `work` is large enough
+ * (sim_parallel.c); rows must be independent. */
+typedef void (*sim_rows_fn)(void *ctx, uint64_t begin, uint64_t end);
+void sim_parallel_rows(uint64_t rows, uint64_t work, sim_rows_fn fn, void *ctx);
+
+/* The AVX-512 VNNI matmul kernel (sim_mxu_vnni.c): usable on this host for arrays of n? */
+bool sim_mxu_vnni_usable(uint32_t n);
+/* Packs the first k_used rows of an n x n tile (row k = input k) for the kernel. */
+void sim_mxu_pack(const int16_t *weights, uint32_t n, uint32_t k_used, int8_t *packed, int32_t *colsum);
+/* Adds rows[r] x tile into outs[r] (columns < cols) for r < count <= SIM_VNNI_MAX_ROWS. */
+enum { SIM_VNNI_MAX_ROWS = 64 };
+void sim_mxu_vnni_rows(const int8_t *const *rows, uint32_t *const *outs, int count, const int8_t *packed,
+                       const int32_t *colsum, uint32_t n, uint32_t k_used, uint32_t cols);
 
 #endif

@@ -29,12 +29,13 @@ static inline int64_t im_clamp(int64_t x, int64_t lo, int64_t hi) { return x < l
 
 static inline int64_t im_round_shift(int64_t x, int64_t s)
 {
-    if (s <= 0)
-        return x;
-    int64_t y = x + ((int64_t)1 << (s - 1));
-    /* floor division by 2^s, written without relying on >> of negative numbers */
-    int64_t d = (int64_t)1 << s;
-    return y >= 0 ? y / d : -((-y + d - 1) / d);
+    /* floor((x + 2^(s-1)) / 2^s), shifting only non-negative values (>> of a negative
+     * number is implementation-defined in C). Written without branches or a divide: it
+     * runs per element, and the vectoriser needs a straight line. s <= 0 gives x. */
+    s = s < 0 ? 0 : s;
+    int64_t y = x + (s > 0 ? (int64_t)1 << (s - 1) : 0);
+    uint64_t below = ((uint64_t)1 << s) - 1;
+    return y >= 0 ? (int64_t)((uint64_t)y >> s) : -(int64_t)(((uint64_t)(-y) + below) >> s);
 }
 
 static inline int8_t im_sat8(int64_t x) { return (int8_t)im_clamp(x, -128, 127); }

@@ -3,7 +3,9 @@
  *
  * The program: X (M x K int8) and W (K x N int8) loaded from DRAM; for each 256-column
  * block of N, K / 256 accumulating matmuls of M rows, then requant and store. Reported:
- * simulated cycles, host seconds, simulated MACs per host second, and sgemm's time. */
+ * simulated cycles, host seconds, simulated MACs per host second, and sgemm's time, each
+ * the best of three runs in this process. RTPU_SIM_PORTABLE=1 measures the portable
+ * matmul loops instead of the host's int8 dot-product kernel. */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,12 +94,18 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < inputs; i++)
         data[i] = (int8_t)(rng_next(&r) & 0xff);
     sim_write_dram(sim, 0, data, inputs, &err);
-    double t0 = now();
-    if (sim_run(sim, &err)) {
-        fprintf(stderr, "bench_sim: %s\n", err.message);
-        return 1;
+    /* best of 3, as sgemm below: the first run also pays for first-touch page faults of
+     * the accumulators and the unified buffer; every run computes the same bytes */
+    double sim_seconds = 1e30;
+    for (int rep = 0; rep < 3; rep++) {
+        double t0 = now();
+        if (sim_run(sim, &err)) {
+            fprintf(stderr, "bench_sim: %s\n", err.message);
+            return 1;
+        }
+        double t = now() - t0;
+        sim_seconds = t < sim_seconds ? t : sim_seconds;
     }
-    double sim_seconds = now() - t0;
     const rtpu_stats *s = sim_get_stats(sim);
     double macs = (double)m * k * nn;
     printf("shape            M %d x K %d x N %d on %s (%ux%u)\n", m, k, nn, c.name, c.array_size, c.array_size);
