@@ -1,7 +1,10 @@
-/* The fp32 CPU reference: runs a graph unrolled over T steps, exactly as docs/model-semantics.md
- * section 1 defines it, and keeps every node's output at every step.
+/* The fp32 CPU reference: runs a graph unrolled over T steps, exactly as
+ * docs/model-semantics.md section 1 defines it (the unrolled schedule of
+ * compiler/unroll.h, run by cpu/exec.c over the fp32 kernels), and keeps every node's
+ * output at every step, or only those declared with cpu_reference_keep.
  *
- *   cpu_reference_create -> cpu_reference_run (once) -> cpu_reference_output(node, t)
+ *   cpu_reference_create -> [cpu_reference_keep]... -> cpu_reference_run (once)
+ *       -> cpu_reference_output(node, t)
  *
  * Every step computes every node (outputs before the stimulus arrives are not zero:
  * biases and cell dynamics), reading what its inputs produced `delay` steps earlier,
