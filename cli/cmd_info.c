@@ -31,7 +31,7 @@ static void print_table(const graph *g, const param_table *t)
     uint64_t macs = 0;
     printf("graph %s (%s): %d nodes, %d steps, readout '%s'\n\n", g->name, g->source, g->node_count,
            g->sched.steps, g->nodes[g->readout_node].name);
-    printf("%-12s %-16s %-16s %-6s %12s %14s\n", "node", "input", "output", "cell", "params", "MACs/step");
+    printf("%-12s %-16s %-16s %-12s %12s %14s\n", "node", "input", "output", "cell", "params", "MACs/step");
     for (int i = 0; i < g->node_count; i++) {
         const node *n = &g->nodes[i];
         char in[32], out[32];
@@ -40,7 +40,7 @@ static void print_table(const graph *g, const param_table *t)
         else
             snprintf(in, sizeof in, "%dx%dx%d", n->u_h, n->u_w, n->u_c);
         snprintf(out, sizeof out, "%dx%dx%d", n->out_h, n->out_w, n->out_c);
-        printf("%-12s %-16s %-16s %-6s %12zu %14llu\n", n->name, in, out,
+        printf("%-12s %-16s %-16s %-12s %12zu %14llu\n", n->name, in, out,
                n->cell.type == CELL_NONE ? "-" : cell_type_name(n->cell.type), node_params(t, i),
                (unsigned long long)n->macs_per_step);
         macs += n->macs_per_step;

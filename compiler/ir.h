@@ -70,7 +70,11 @@ typedef struct conv_spec {
     conv_geom geom;
 } conv_spec;
 
-typedef enum { CELL_NONE, CELL_TIME_DECAY, CELL_VANILLA, CELL_LSTM, CELL_GRU, CELL_RGC } cell_type;
+/* UGRNN and IntersectionRNN (Collins, Sohl-Dickstein and Sussillo 2017) follow the authors'
+ * model zoo (convrnns/utils/cells.py; docs/model-semantics.md sections 2.9 and 2.10). */
+typedef enum {
+    CELL_NONE, CELL_TIME_DECAY, CELL_VANILLA, CELL_LSTM, CELL_GRU, CELL_RGC, CELL_UGRNN, CELL_INTERSECTION
+} cell_type;
 
 /* The six convolution paths of the reciprocal gated cell (docs/model-semantics.md section 2). */
 typedef enum { RGC_T_C, RGC_G_C, RGC_A_C, RGC_T_H, RGC_G_H, RGC_A_H, RGC_PATH_COUNT } rgc_path_id;
@@ -87,11 +91,11 @@ typedef struct cell_spec {
     cell_type type;
     source_pos pos;
     int channels;          /* output (h) channels; defaults to the pre-conv's channels */
-    int kernel;            /* vanilla, lstm, gru: recurrent conv size (clamped in geom) */
+    int kernel;            /* vanilla, lstm, gru, ugrnn, intersection: recurrent conv size (clamped in geom) */
     conv_geom geom;
-    bool layer_norm;       /* vanilla, lstm */
+    bool layer_norm;       /* vanilla, lstm, ugrnn, intersection */
     bool peepholes;        /* lstm */
-    float forget_bias;     /* lstm */
+    float forget_bias;     /* lstm; ugrnn and intersection: added to every gate (g; g_h and g_y) */
     float tau;             /* time decay: initial value of the trainable tau */
     float init_scale;      /* kernel initialiser scale for the cell's convs */
     /* reciprocal gated cell */
@@ -116,8 +120,9 @@ typedef enum param_slot {
     SLOT_PRE_KERNEL, SLOT_PRE_BIAS,
     SLOT_TAU,                                        /* time decay */
     SLOT_INPUT_KERNEL, SLOT_INPUT_BIAS, SLOT_STATE_KERNEL, SLOT_STATE_BIAS, SLOT_LN_GAMMA, SLOT_LN_BETA, /* vanilla */
-    SLOT_LSTM_KERNEL, SLOT_LSTM_BIAS, SLOT_PEEPHOLE_I, SLOT_PEEPHOLE_F, SLOT_PEEPHOLE_O,
-    SLOT_LN_GATES_GAMMA, SLOT_LN_GATES_BETA, SLOT_LN_STATE_GAMMA, SLOT_LN_STATE_BETA, /* lstm */
+    /* lstm, ugrnn, intersection: one gate conv over concat(x, h) and its layer norm */
+    SLOT_XH_KERNEL, SLOT_XH_BIAS, SLOT_LN_GATES_GAMMA, SLOT_LN_GATES_BETA,
+    SLOT_PEEPHOLE_I, SLOT_PEEPHOLE_F, SLOT_PEEPHOLE_O, SLOT_LN_STATE_GAMMA, SLOT_LN_STATE_BETA, /* lstm */
     SLOT_GATES_KERNEL, SLOT_GATES_BIAS, SLOT_CANDIDATE_KERNEL, SLOT_CANDIDATE_BIAS,   /* gru */
     SLOT_RGC_PATH,                                   /* RGC: 4 slots per path, rgc_slot() */
     SLOT_RGC_RESIDUAL_KERNEL = SLOT_RGC_PATH + 4 * 6,
@@ -191,7 +196,9 @@ typedef struct graph {
 
 /* ---- Parameters -------------------------------------------------------------------- */
 
-typedef enum { INIT_VARIANCE_SCALING, INIT_ZEROS, INIT_CONSTANT } init_kind;
+/* INIT_GLOROT_UNIFORM is TF1's default for variables created without an initialiser, which
+ * is how the zoo's UGRNN and IntersectionRNN kernels are made (docs/model-semantics.md 4.3). */
+typedef enum { INIT_VARIANCE_SCALING, INIT_ZEROS, INIT_CONSTANT, INIT_GLOROT_UNIFORM } init_kind;
 
 enum { PARAM_MAX_DIMS = 4 };
 
@@ -207,8 +214,9 @@ typedef struct param_info {
     size_t count;
     init_kind init;
     float init_value;   /* INIT_CONSTANT */
-    float init_scale;   /* INIT_VARIANCE_SCALING */
+    float init_scale;   /* INIT_VARIANCE_SCALING, INIT_GLOROT_UNIFORM */
     int fan_in;         /* INIT_VARIANCE_SCALING: stddev = sqrt(scale / fan_in) */
+    int fan_out;        /* INIT_GLOROT_UNIFORM: limit = sqrt(6 scale / (fan_in + fan_out)) */
 } param_info;
 
 struct param_table;

@@ -5,9 +5,10 @@
  * fc weights are [in_features, units].
  *
  * Initialisers follow the authors' code: kernels are variance-scaling (fan-in,
- * truncated normal, stddev sqrt(scale / fan_in)); biases are zero except the RGC's T and
- * G paths (tau_bias, gate_bias) and the GRU gates (1.0); the time-decay tau starts at its
- * spec value; layer-norm gains start at 1. */
+ * truncated normal, stddev sqrt(scale / fan_in)), except the UGRNN's and IntersectionRNN's,
+ * which the zoo creates without an initialiser and so get TF1's default, Glorot uniform;
+ * biases are zero except the RGC's T and G paths (tau_bias, gate_bias) and the GRU gates
+ * (1.0); the time-decay tau starts at its spec value; layer-norm gains start at 1. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,12 +28,14 @@ static const char *const slot_names[SLOT_COUNT] = {
     [SLOT_INPUT_KERNEL] = "cell.input.kernel", [SLOT_INPUT_BIAS] = "cell.input.bias",
     [SLOT_STATE_KERNEL] = "cell.state.kernel", [SLOT_STATE_BIAS] = "cell.state.bias",
     [SLOT_LN_GAMMA] = "cell.ln.gamma", [SLOT_LN_BETA] = "cell.ln.beta",
-    [SLOT_LSTM_KERNEL] = "cell.kernel", [SLOT_LSTM_BIAS] = "cell.bias",
+    [SLOT_XH_KERNEL] = "cell.kernel", [SLOT_XH_BIAS] = "cell.bias",
     [SLOT_PEEPHOLE_I] = "cell.peephole_i", [SLOT_PEEPHOLE_F] = "cell.peephole_f", [SLOT_PEEPHOLE_O] = "cell.peephole_o",
     [SLOT_LN_GATES_GAMMA] = "cell.ln_gates.gamma", [SLOT_LN_GATES_BETA] = "cell.ln_gates.beta",
     [SLOT_LN_STATE_GAMMA] = "cell.ln_state.gamma", [SLOT_LN_STATE_BETA] = "cell.ln_state.beta",
     [SLOT_GATES_KERNEL] = "cell.gates.kernel", [SLOT_GATES_BIAS] = "cell.gates.bias",
     [SLOT_CANDIDATE_KERNEL] = "cell.candidate.kernel", [SLOT_CANDIDATE_BIAS] = "cell.candidate.bias",
+    /* The UGRNN and IntersectionRNN have the LSTM's structure, one conv over [x, h] with
+     * per-block layer norm, so their tensors take the LSTM's names (a node has one cell). */
     RGC_PATH_SLOTS(T_C, t_c), RGC_PATH_SLOTS(G_C, g_c), RGC_PATH_SLOTS(A_C, a_c),
     RGC_PATH_SLOTS(T_H, t_h), RGC_PATH_SLOTS(G_H, g_h), RGC_PATH_SLOTS(A_H, a_h),
     [SLOT_RGC_RESIDUAL_KERNEL] = "cell.residual.kernel",
@@ -104,6 +107,20 @@ static void kernel(table_builder *b, param_slot slot, int kh, int kw, int in_c, 
     set_kernel_init(add(b, slot, 4, (const int[]){kh, kw, in_c, out_c}), kh, kw, in_c, scale);
 }
 
+/* A kernel drawn like tf.glorot_uniform_initializer, TF's fans of an HWIO kernel (receptive
+ * field times in / out channels); scale multiplies the variance as in variance_scaling(
+ * scale, mode=fan_avg, distribution=uniform), of which Glorot uniform is scale 1. */
+static void glorot_kernel(table_builder *b, param_slot slot, int kh, int kw, int in_c, int out_c, float scale)
+{
+    param_info *p = add(b, slot, 4, (const int[]){kh, kw, in_c, out_c});
+    if (p) {
+        p->init = INIT_GLOROT_UNIFORM;
+        p->init_scale = scale;
+        p->fan_in = kh * kw * in_c;
+        p->fan_out = kh * kw * out_c;
+    }
+}
+
 static void vector(table_builder *b, param_slot slot, int length, init_kind init, float value)
 {
     param_info *p = add(b, slot, 1, (const int[]){length});
@@ -153,8 +170,8 @@ static void cell_params(table_builder *b, const node *n)
         break;
     case CELL_LSTM:
         /* One conv over concat(x, h) to the gates [i, j, f, o] (4 x C channels). */
-        kernel(b, SLOT_LSTM_KERNEL, kh, kw, X + C, 4 * C, s);
-        vector(b, SLOT_LSTM_BIAS, 4 * C, INIT_ZEROS, 0);
+        kernel(b, SLOT_XH_KERNEL, kh, kw, X + C, 4 * C, s);
+        vector(b, SLOT_XH_BIAS, 4 * C, INIT_ZEROS, 0);
         if (c->peepholes) {
             static const param_slot names[] = {SLOT_PEEPHOLE_I, SLOT_PEEPHOLE_F, SLOT_PEEPHOLE_O};
             for (int i = 0; i < 3; i++) {
@@ -179,6 +196,23 @@ static void cell_params(table_builder *b, const node *n)
         kernel(b, SLOT_CANDIDATE_KERNEL, kh, kw, X + C, C, s);
         vector(b, SLOT_CANDIDATE_BIAS, C, INIT_ZEROS, 0);
         break;
+    case CELL_UGRNN:
+    case CELL_INTERSECTION: {
+        /* One conv over concat(x, h) to `blocks` C-channel blocks: [g, c~] for the UGRNN,
+         * [g_h, h~, g_y, y~] for the IntersectionRNN (the zoo's split order). The bias starts
+         * at 0 (_conv_linear's default); forget_bias is a constant of the spec, added to the
+         * gate blocks in cells.c. Layer norm has one gamma/beta pair of C per block, the
+         * zoo's norm_gain 1 and norm_shift 0. */
+        bool ugrnn = c->type == CELL_UGRNN;
+        int blocks = ugrnn ? 2 : 4;
+        glorot_kernel(b, SLOT_XH_KERNEL, kh, kw, X + C, blocks * C, s);
+        vector(b, SLOT_XH_BIAS, blocks * C, INIT_ZEROS, 0);
+        if (c->layer_norm) {
+            vector(b, SLOT_LN_GATES_GAMMA, blocks * C, INIT_CONSTANT, 1.0f);
+            vector(b, SLOT_LN_GATES_BETA, blocks * C, INIT_ZEROS, 0);
+        }
+        break;
+    }
     case CELL_RGC: {
         int cc = c->cell_channels;
         const int in[RGC_PATH_COUNT] = {cc, C, X, C, cc, X};

@@ -3,18 +3,26 @@
  * Defaults make the common case short; the reciprocal gated cell (RGC) is the general
  * parametric form of docs/model-semantics.md section 2, so the paper's median cell is a configuration:
  * six paths (T_c, G_c, A_c, T_h, G_h, A_h), each a full or depthwise-separable conv of its
- * own size, gate nonlinearities, a_tau/a_g, residual bypass and the feedback entry point. */
+ * own size, gate nonlinearities, a_tau/a_g, residual bypass and the feedback entry point.
+ * The UGRNN and IntersectionRNN take the options of the authors' model zoo cells
+ * (ConvUGRNNCell, ConvIntersectionRNNCell): kernel, depth, forget bias and layer norm; their
+ * defaults are the zoo's (forget bias 1, no layer norm). */
 #include <string.h>
 
 #include "compiler/parse_internal.h"
 
-static const char *const cell_types[] = {"none", "time_decay", "vanilla", "lstm", "gru", "rgc", NULL};
+/* Indexed by cell_type. */
+static const char *const cell_types[] = {"none", "time_decay", "vanilla", "lstm", "gru", "rgc", "ugrnn",
+                                         "intersection", NULL};
 
 static const char *const time_decay_fields[] = {"type", "tau", NULL};
 static const char *const vanilla_fields[] = {"type", "channels", "kernel", "layer_norm", "init_scale", NULL};
 static const char *const lstm_fields[] = {"type", "channels", "kernel", "peepholes", "layer_norm",
                                           "forget_bias", "init_scale", NULL};
 static const char *const gru_fields[] = {"type", "channels", "kernel", "init_scale", NULL};
+/* UGRNN and IntersectionRNN have the same options (the zoo's constructors take the same ones). */
+static const char *const ugrnn_fields[] = {"type", "channels", "kernel", "layer_norm", "forget_bias", "init_scale",
+                                           NULL};
 static const char *const rgc_fields[] = {"type", "channels", "cell_channels", "a_tau", "a_g", "tau_gate",
                                          "gate_gate", "cell_activation", "out_activation", "paths",
                                          "residual", "feedback_entry", "feedback_kernel", "tau_bias",
@@ -92,7 +100,7 @@ rtpu_status parse_cell(const spec_reader *r, const json_value *obj, cell_spec *c
     if (s)
         return s;
     if (type < 0)
-        return spec_fail(r, obj, "cell needs a 'type' (time_decay, vanilla, lstm, gru or rgc)");
+        return spec_fail(r, obj, "cell needs a 'type' (time_decay, vanilla, lstm, gru, rgc, ugrnn or intersection)");
     *c = (cell_spec){.type = (cell_type)type, .pos = spec_pos(obj), .kernel = 3, .forget_bias = 1.0f,
                      .init_scale = 1.0f};
     if ((s = spec_float(r, obj, "init_scale", false, 0.0, 100.0, &c->init_scale)))
@@ -120,6 +128,13 @@ rtpu_status parse_cell(const spec_reader *r, const json_value *obj, cell_spec *c
         break;
     case CELL_RGC:
         return parse_rgc(r, obj, c);
+    case CELL_UGRNN:
+    case CELL_INTERSECTION:
+        if ((s = spec_check_object(r, obj, c->type == CELL_UGRNN ? "a ugrnn cell" : "an intersection cell",
+                                   ugrnn_fields)) ||
+            (s = spec_float(r, obj, "forget_bias", false, -100, 100, &c->forget_bias)))
+            return s;
+        break;
     }
     if ((s = spec_int(r, obj, "channels", false, 1, 65536, &c->channels)) ||
         (s = spec_int(r, obj, "kernel", false, 1, 64, &c->kernel)) ||

@@ -66,6 +66,20 @@ static rtpu_status cell_shapes(const graph *g, node *n, rtpu_error *err)
         c->geom = same_geom(h, w, c->kernel);
         macs = conv_macs(&c->geom, n->x_c + C, 2 * C) + conv_macs(&c->geom, n->x_c + C, C);
         break;
+    case CELL_UGRNN: /* one conv over [x, h] to [g, c~] */
+        c->geom = same_geom(h, w, c->kernel);
+        macs = conv_macs(&c->geom, n->x_c + C, 2 * C);
+        break;
+    case CELL_INTERSECTION:
+        /* The output mixes x itself into y' (g_y . x), so x must have the cell's depth; the
+         * zoo raises the same error ("Input shape ... and output shape ... must match"). */
+        if (C != n->x_c)
+            return spec_fail_pos(&r, c->pos,
+                                 "an intersection cell keeps its input's depth: its input has %d channels, "
+                                 "'channels' is %d", n->x_c, C);
+        c->geom = same_geom(h, w, c->kernel);
+        macs = conv_macs(&c->geom, n->x_c + C, 4 * C); /* one conv over [x, h] to [g_h, h~, g_y, y~] */
+        break;
     case CELL_RGC: {
         if (c->cell_channels == 0)
             c->cell_channels = C;

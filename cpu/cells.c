@@ -1,5 +1,6 @@
-/* Cell steps for time decay, vanilla RNN, ConvLSTM and GRU, and dispatch to the RGC
- * (cell_rgc.c). Formulas are written next to the code that computes them. */
+/* Cell steps for time decay, vanilla RNN, ConvLSTM, GRU, UGRNN and IntersectionRNN, and
+ * dispatch to the RGC (cell_rgc.c). Formulas are written next to the code that computes
+ * them (docs/model-semantics.md section 2). */
 #include "cpu/cells.h"
 
 #include <math.h>
@@ -100,6 +101,30 @@ static rtpu_status layer_norm_block(const rtpu_tensor *gates, int block, int C, 
 
 static float sigmoid(float x) { return activation_apply(ACT_SIGMOID, x); }
 
+/* The LSTM, UGRNN and IntersectionRNN all start with one conv over concat(x, h) to `blocks`
+ * C-channel blocks, each then layer-normalised on its own when the cell has layer norm
+ * (the bias stays, added before the norm). gates is allocated here. */
+static rtpu_status gate_conv(const cell_context *ctx, const cell_inputs *in, const cell_state *st, int blocks,
+                             param_slot kernel, param_slot bias, param_slot gamma, param_slot beta,
+                             rtpu_tensor *gates, rtpu_error *err)
+{
+    const node *n = &ctx->g->nodes[ctx->node];
+    int C = n->cell_c;
+    rtpu_tensor xh = {0};
+    *gates = (rtpu_tensor){0};
+    rtpu_status s = tensor_concat_channels(in->x, &st->h, &xh, err);
+    if (!s)
+        s = tensor_create(gates, st->h.n, st->h.h, st->h.w, blocks * C, err);
+    if (!s)
+        s = op_conv2d(&xh, &n->cell.geom, cell_param(ctx, kernel), cell_param(ctx, bias), false, gates, err);
+    for (int b = 0; b < blocks && !s && n->cell.layer_norm; b++)
+        s = layer_norm_block(gates, b, C, cell_param(ctx, gamma), cell_param(ctx, beta), err);
+    tensor_destroy(&xh);
+    if (s)
+        tensor_destroy(gates);
+    return s;
+}
+
 /* [i, j, f, o] = W * [x, h] + b   (optionally layer-normalised per gate)
  * c' = c * sig(f + forget_bias [+ w_f . c]) + sig(i [+ w_i . c]) * tanh(j)   [c' = LN(c')]
  * h' = tanh(c') * sig(o [+ w_o . c'])   (the output peephole reads the new c, as TF's LSTMCell) */
@@ -108,21 +133,11 @@ static rtpu_status lstm_step(const cell_context *ctx, const cell_inputs *in, cel
     const node *n = &ctx->g->nodes[ctx->node];
     const cell_spec *cs = &n->cell;
     int C = n->cell_c;
-    rtpu_tensor xh = {0}, gates = {0};
-    rtpu_status s = tensor_concat_channels(in->x, &st->h, &xh, err);
-    if (!s)
-        s = tensor_create(&gates, st->h.n, st->h.h, st->h.w, 4 * C, err);
-    if (!s)
-        s = op_conv2d(&xh, &cs->geom, cell_param(ctx, SLOT_LSTM_KERNEL), cell_param(ctx, SLOT_LSTM_BIAS), false, &gates,
-                      err);
-    for (int b = 0; b < 4 && !s && cs->layer_norm; b++)
-        s = layer_norm_block(&gates, b, C, cell_param(ctx, SLOT_LN_GATES_GAMMA),
-                             cell_param(ctx, SLOT_LN_GATES_BETA), err);
-    if (s) {
-        tensor_destroy(&xh);
-        tensor_destroy(&gates);
+    rtpu_tensor gates;
+    rtpu_status s = gate_conv(ctx, in, st, 4, SLOT_XH_KERNEL, SLOT_XH_BIAS, SLOT_LN_GATES_GAMMA,
+                              SLOT_LN_GATES_BETA, &gates, err);
+    if (s)
         return s;
-    }
     const float *peep_i = cs->peepholes ? cell_param(ctx, SLOT_PEEPHOLE_I) : NULL;
     const float *peep_f = cs->peepholes ? cell_param(ctx, SLOT_PEEPHOLE_F) : NULL;
     const float *peep_o = cs->peepholes ? cell_param(ctx, SLOT_PEEPHOLE_O) : NULL;
@@ -151,7 +166,6 @@ static rtpu_status lstm_step(const cell_context *ctx, const cell_inputs *in, cel
             h[k] = tanhf(c[k]) * sigmoid(og);
         }
     }
-    tensor_destroy(&xh);
     tensor_destroy(&gates);
     return RTPU_OK;
 }
@@ -200,6 +214,64 @@ static rtpu_status gru_step(const cell_context *ctx, const cell_inputs *in, cell
     return s;
 }
 
+/* The zoo's ConvUGRNNCell (Collins et al. 2017):
+ *   [g, c~] = W * [x, h] + b    (each block layer-normalised on its own with layer_norm)
+ *   g = sig(g + forget_bias);  h' = g . h + (1 - g) . tanh(c~);  the output is h'. */
+static rtpu_status ugrnn_step(const cell_context *ctx, const cell_inputs *in, cell_state *st, rtpu_error *err)
+{
+    const node *n = &ctx->g->nodes[ctx->node];
+    int C = n->cell_c;
+    float forget_bias = n->cell.forget_bias;
+    rtpu_tensor gates;
+    rtpu_status s = gate_conv(ctx, in, st, 2, SLOT_XH_KERNEL, SLOT_XH_BIAS, SLOT_LN_GATES_GAMMA,
+                              SLOT_LN_GATES_BETA, &gates, err);
+    if (s)
+        return s;
+    size_t pixels = (size_t)st->h.n * st->h.h * st->h.w;
+    for (size_t p = 0; p < pixels; p++) {
+        const float *g2 = gates.data + p * 2 * C;
+        float *h = st->h.data + p * C;
+        for (int k = 0; k < C; k++) {
+            float g = sigmoid(g2[k] + forget_bias);
+            h[k] = g * h[k] + (1.0f - g) * tanhf(g2[C + k]);
+        }
+    }
+    tensor_destroy(&gates);
+    return RTPU_OK;
+}
+
+/* The zoo's ConvIntersectionRNNCell (Collins et al. 2017); x has the cell's depth (shapes.c):
+ *   [g_h, h~, g_y, y~] = W * [x, h] + b    (each block layer-normalised on its own)
+ *   g_h = sig(g_h + forget_bias),  g_y = sig(g_y + forget_bias)
+ *   h' = g_h . h + (1 - g_h) . tanh(h~)    the state, passed through time
+ *   y' = g_y . x + (1 - g_y) . relu(y~)    the output, passed through depth
+ * Unlike every other cell, the output is not the state: y' goes to out. */
+static rtpu_status intersection_step(const cell_context *ctx, const cell_inputs *in, cell_state *st,
+                                     rtpu_tensor *out, rtpu_error *err)
+{
+    const node *n = &ctx->g->nodes[ctx->node];
+    int C = n->cell_c;
+    float forget_bias = n->cell.forget_bias;
+    rtpu_tensor gates;
+    rtpu_status s = gate_conv(ctx, in, st, 4, SLOT_XH_KERNEL, SLOT_XH_BIAS,
+                              SLOT_LN_GATES_GAMMA, SLOT_LN_GATES_BETA, &gates, err);
+    if (s)
+        return s;
+    size_t pixels = (size_t)st->h.n * st->h.h * st->h.w;
+    for (size_t p = 0; p < pixels; p++) {
+        const float *g4 = gates.data + p * 4 * C;
+        const float *x = in->x->data + p * C;
+        float *h = st->h.data + p * C, *y = out->data + p * C;
+        for (int k = 0; k < C; k++) {
+            float gh = sigmoid(g4[k] + forget_bias), gy = sigmoid(g4[2 * C + k] + forget_bias);
+            h[k] = gh * h[k] + (1.0f - gh) * tanhf(g4[C + k]);
+            y[k] = gy * x[k] + (1.0f - gy) * activation_apply(ACT_RELU, g4[3 * C + k]);
+        }
+    }
+    tensor_destroy(&gates);
+    return RTPU_OK;
+}
+
 rtpu_status cell_step(const graph *g, const weights *w, int node_index, const cell_inputs *in, cell_state *state,
                       rtpu_tensor *out, rtpu_error *err)
 {
@@ -213,6 +285,8 @@ rtpu_status cell_step(const graph *g, const weights *w, int node_index, const ce
     case CELL_LSTM: s = lstm_step(&ctx, in, state, err); break;
     case CELL_GRU: s = gru_step(&ctx, in, state, err); break;
     case CELL_RGC: s = rgc_step(&ctx, in, state, err); break;
+    case CELL_UGRNN: s = ugrnn_step(&ctx, in, state, err); break;
+    case CELL_INTERSECTION: return intersection_step(&ctx, in, state, out, err); /* its output is not its state */
     }
     if (!s)
         memcpy(out->data, state->h.data, tensor_count(out) * sizeof(float));

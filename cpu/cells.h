@@ -10,7 +10,8 @@
 #include "cpu/weights.h"
 
 typedef struct cell_state {
-    rtpu_tensor h; /* output state (time decay: s) */
+    rtpu_tensor h; /* recurrent state (time decay: s); also the output, except for the
+                    * IntersectionRNN, whose output y' is computed into cell_step's out */
     rtpu_tensor c; /* cell state (LSTM, RGC); empty otherwise */
 } cell_state;
 

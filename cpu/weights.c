@@ -80,6 +80,17 @@ rtpu_status weights_init(const graph *g, uint64_t seed, weights **out, rtpu_erro
                 data[k] = (float)rng_truncated_normal(&r, stddev);
             break;
         }
+        case INIT_GLOROT_UNIFORM: {
+            /* tf.glorot_uniform_initializer (variance_scaling with mode=fan_avg,
+             * distribution=uniform): uniform in [-limit, limit), limit = sqrt(3 scale / fan_avg). */
+            int fans = p->fan_in + p->fan_out;
+            double limit = sqrt(6.0 * p->init_scale / (fans > 0 ? fans : 1));
+            rng r;
+            rng_seed(&r, seed ^ name_hash(p->name));
+            for (size_t k = 0; k < p->count; k++)
+                data[k] = (float)(limit * (2.0 * rng_uniform(&r) - 1.0));
+            break;
+        }
         }
     }
     return RTPU_OK;

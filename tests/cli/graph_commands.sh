@@ -119,5 +119,16 @@ cmp -s s.npy f.npy && ok || bad "weights file differs from the same seed in memo
 # info reports the parameter total.
 "$rtpu" info tiny.json --json | grep -q '"total_params": ' && ok || bad "info --json"
 
+# --- the zoo's UGRNN and IntersectionRNN cells (graphs/small-ugrnn.json): info, init, run
+ugrnn=$src/graphs/small-ugrnn.json
+"$rtpu" info "$ugrnn" | grep -q "total parameters: 31466 " && ok || bad "info small-ugrnn: $("$rtpu" info "$ugrnn" 2>&1 | tail -2)"
+"$rtpu" init "$ugrnn" -o ugrnn.safetensors --seed 2 >/dev/null 2>err.txt && ok || bad "init small-ugrnn: $(cat err.txt)"
+"$rtpu" run "$ugrnn" --weights ugrnn.safetensors --input "$img" --dump conv3@5=ugrnn.npy --json >ugrnn.json 2>err.txt &&
+  ok || bad "run small-ugrnn: $(cat err.txt)"
+# conv3 (intersection, then maxpool) at step 5: [1, 4, 4, 12] float32 after a 128-byte header.
+[ "$(stat -c %s ugrnn.npy)" -eq $((128 + 4 * 4 * 12 * 4)) ] && ok || bad "small-ugrnn dump size $(stat -c %s ugrnn.npy)"
+"$rtpu" run "$ugrnn" --input "$img" --seed 2 --dump conv3@5=ugrnn_seed.npy >/dev/null 2>&1 || bad "seeded small-ugrnn run"
+cmp -s ugrnn.npy ugrnn_seed.npy && ok || bad "small-ugrnn: weights file differs from the same seed in memory"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -58,8 +58,39 @@ static const error_case cases[] = {
           "\"activation\": \"swish\"}}]" READOUT,
      {"node 'b':", "field 'activation' is 'swish'"}},
     {"unknown cell type",
-     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"cell\": {\"type\": \"ugrnn\"}}]" READOUT,
-     {"node 'b':", "field 'type' is 'ugrnn', expected one of"}},
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"cell\": {\"type\": \"nas\"}}]" READOUT,
+     {"test.json:3:51:", "node 'b': field 'type' is 'nas', expected one of: none, time_decay, vanilla, lstm, gru, rgc,"
+                         " ugrnn, intersection"}},
+    {"ugrnn field it does not have",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"cell\": {\"type\": \"ugrnn\", \"peepholes\": true}}]"
+          READOUT,
+     {"test.json:3:60:", "node 'b': unknown field 'peepholes' in a ugrnn cell",
+      "(allowed: type, channels, kernel, layer_norm, forget_bias, init_scale)"}},
+    {"intersection forget_bias not a number",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"cell\": {\"type\": \"intersection\","
+          " \"forget_bias\": \"1\"}}]" READOUT,
+     {"test.json:3:82:", "node 'b': field 'forget_bias' must be a number in -100..100"}},
+    {"ugrnn layer_norm not a boolean",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"cell\": {\"type\": \"ugrnn\", \"layer_norm\": \"yes\"}}]"
+          READOUT,
+     {"test.json:3:74:", "node 'b': field 'layer_norm' must be true or false"}},
+    {"ugrnn kernel too large",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"cell\": {\"type\": \"ugrnn\", \"kernel\": 65}}]" READOUT,
+     {"test.json:3:70:", "node 'b': field 'kernel' must be an integer in 1..64"}},
+    {"intersection that changes depth",
+     HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"conv\": {\"kernel\": 3, \"channels\": 4},"
+          " \"cell\": {\"type\": \"intersection\", \"channels\": 6}}]" READOUT,
+     {"test.json:3:80:", "node 'b': an intersection cell keeps its input's depth: its input has 4 channels, "
+                         "'channels' is 6"}},
+    /* A node-specific rule broken through a named cell points at the node's use of it. */
+    {"named intersection cell that changes depth",
+     HEAD "\"cells\": {\"zoo\": {\"type\": \"intersection\", \"channels\": 6}},\n"
+          "\"nodes\": [{\"name\": \"b\", \"input\": \"image\", \"cell\": \"zoo\"}]" READOUT,
+     {"test.json:3:51:", "node 'b': an intersection cell keeps its input's depth: its input has 3 channels"}},
+    {"unused named intersection cell with an rgc field",
+     HEAD "\"cells\": {\"zoo\": {\"type\": \"intersection\", \"cell_channels\": 8}},\n"
+          "\"nodes\": [{\"name\": \"b\", \"input\": \"image\"}]" READOUT,
+     {"test.json:2:43:", "unknown field 'cell_channels' in an intersection cell"}},
     {"rgc gate must be sigmoid or tanh",
      HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"cell\": {\"type\": \"rgc\", \"tau_gate\": \"elu\"}}]"
           READOUT,

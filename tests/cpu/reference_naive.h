@@ -91,7 +91,9 @@ void naive_add(naive_tensor *a, const naive_tensor *b);
 
 enum { NAIVE_MAX_NODES = 16, NAIVE_MAX_FEEDBACK = 4, NAIVE_MAX_POST = 6 };
 
-typedef enum { NAIVE_NO_CELL, NAIVE_TIME_DECAY, NAIVE_VANILLA, NAIVE_LSTM, NAIVE_GRU, NAIVE_RGC } naive_cell_type;
+typedef enum {
+    NAIVE_NO_CELL, NAIVE_TIME_DECAY, NAIVE_VANILLA, NAIVE_LSTM, NAIVE_GRU, NAIVE_RGC, NAIVE_UGRNN, NAIVE_INTERSECTION
+} naive_cell_type;
 typedef enum { NAIVE_ENTRY_INPUT, NAIVE_ENTRY_CELL, NAIVE_ENTRY_OUT } naive_entry;
 /* The RGC's six paths, in the order of docs/model-semantics.md: T_c, G_c, A_c, T_h, G_h, A_h. */
 typedef enum { NAIVE_T_C, NAIVE_G_C, NAIVE_A_C, NAIVE_T_H, NAIVE_G_H, NAIVE_A_H, NAIVE_PATHS } naive_path_id;
@@ -110,13 +112,15 @@ typedef struct naive_path {
 typedef struct naive_cell {
     naive_cell_type type;
     int channels;          /* h channels (C) */
-    int kh, kw;            /* vanilla, lstm, gru: recurrent conv size, already clamped */
+    int kh, kw;            /* vanilla, lstm, gru, ugrnn, intersection: recurrent conv size, already clamped */
     const float *tau;      /* time decay: one scalar */
     /* vanilla: h' = elu(LN?(W_i*x + b_i + W_s*h + b_s)) */
     const float *input_kernel, *input_bias, *state_kernel, *state_bias;
     bool layer_norm;
     const float *ln_gamma, *ln_beta;
-    /* lstm: one conv over [x, h] to gates [i, j, f, o] */
+    /* lstm: one conv over [x, h] to gates [i, j, f, o]. ugrnn: the same conv to [g, c]
+     * (the zoo's g_act, c_act); intersection: to [g_h, h, g_y, y] (gh_act, h_act, gy_act,
+     * y_act). forget_bias and, with layer_norm, ln_gates (one C-slice per block) too. */
     const float *kernel, *bias;
     bool peepholes;
     const float *peephole_i, *peephole_f, *peephole_o; /* [H][W][C] */
@@ -193,7 +197,8 @@ typedef struct naive_model {
 
 /* One step of a cell: x is its input, u the node's feedforward input (RGC residual),
  * feedback the resized, concatenated feedback (RGC only; NULL if none). Replaces the
- * states h and c (c unused by time decay, vanilla and gru) and returns the output. */
+ * states h and c (c used only by lstm and rgc) and returns the output, which is the new h
+ * for every cell but the intersection (its output y is not its state). */
 naive_tensor naive_cell_step(const naive_cell *cell, const naive_tensor *x, const naive_tensor *u,
                              const naive_tensor *feedback, naive_tensor *h, naive_tensor *c);
 /* A double copy of an fp32 tensor, and the values of a double tensor rounded to fp32. */

@@ -195,6 +195,75 @@ static naive_tensor gru_step(const naive_cell *cell, const naive_tensor *x, naiv
     return out;
 }
 
+/* Block k (C channels) of the zoo's one conv over [x, h], layer-normalised on its own with
+ * its slice of ln_gates when the cell has layer norm (the zoo's _norm(act, scope) per block). */
+static naive_tensor gate_block(const naive_cell *cell, const naive_tensor *z, int k)
+{
+    int C = cell->channels;
+    naive_tensor block = naive_channels(z, k * C, C);
+    if (cell->layer_norm)
+        naive_layer_norm(&block, cell->ln_gates_gamma + k * C, cell->ln_gates_beta + k * C);
+    return block;
+}
+
+/* convrnns/utils/cells.py, ConvUGRNNCell.__call__:
+ *   concat = _conv_linear([inputs, state], 2 * out_depth) (+ bias)
+ *   g_act, c_act = split(concat, 2)          (each through _norm with layer_norm)
+ *   c = tanh(c_act); g = sigmoid(g_act + forget_bias)
+ *   new_state = g * state + (1 - g) * c;     output = new_state
+ * (The zoo's layer-norm branch normalises an undefined h_act into c_act; c_act is meant.) */
+static naive_tensor ugrnn_step(const naive_cell *cell, const naive_tensor *x, naive_tensor *h)
+{
+    int C = cell->channels;
+    naive_tensor xh = naive_concat(x, h);
+    naive_tensor z = naive_conv(&xh, cell->kernel, cell->kh, cell->kw, 2 * C, cell->bias, 1, true);
+    naive_tensor g_act = gate_block(cell, &z, 0), c_act = gate_block(cell, &z, 1);
+    naive_tensor out = naive_tensor_make(h->n, h->h, h->w, C);
+    for (size_t i = 0; i < naive_tensor_count(&out); i++) {
+        double c = tanh(c_act.data[i]);
+        double g = 1.0 / (1.0 + exp(-(g_act.data[i] + cell->forget_bias)));
+        out.data[i] = g * h->data[i] + (1.0 - g) * c;
+    }
+    naive_tensor tmp[] = {xh, z, g_act, c_act};
+    for (size_t i = 0; i < sizeof tmp / sizeof *tmp; i++)
+        naive_tensor_free(&tmp[i]);
+    naive_tensor_free(h);
+    *h = naive_tensor_copy(&out);
+    return out;
+}
+
+/* convrnns/utils/cells.py, ConvIntersectionRNNCell.__call__ (inputs must have out_depth):
+ *   concat = _conv_linear([inputs, state], 2 * n_dim + 2 * i_dim) (+ bias), n_dim = i_dim = C
+ *   gh_act, h_act, gy_act, y_act = split(concat, [C, C, C, C])   (each through _norm)
+ *   h = tanh(h_act); y = relu(y_act)
+ *   gh = sigmoid(gh_act + forget_bias); gy = sigmoid(gy_act + forget_bias)
+ *   new_state = gh * state + (1 - gh) * h;  new_y = gy * inputs + (1 - gy) * y
+ *   returns (new_y, new_state): the output is new_y, the recurrent state new_state. */
+static naive_tensor intersection_step(const naive_cell *cell, const naive_tensor *x, naive_tensor *h)
+{
+    int C = cell->channels;
+    naive_tensor xh = naive_concat(x, h);
+    naive_tensor z = naive_conv(&xh, cell->kernel, cell->kh, cell->kw, 4 * C, cell->bias, 1, true);
+    naive_tensor gh_act = gate_block(cell, &z, 0), h_act = gate_block(cell, &z, 1);
+    naive_tensor gy_act = gate_block(cell, &z, 2), y_act = gate_block(cell, &z, 3);
+    naive_tensor new_state = naive_tensor_make(h->n, h->h, h->w, C);
+    naive_tensor new_y = naive_tensor_make(h->n, h->h, h->w, C);
+    for (size_t i = 0; i < naive_tensor_count(&new_y); i++) {
+        double hh = tanh(h_act.data[i]);
+        double y = y_act.data[i] > 0 ? y_act.data[i] : 0.0;
+        double gh = 1.0 / (1.0 + exp(-(gh_act.data[i] + cell->forget_bias)));
+        double gy = 1.0 / (1.0 + exp(-(gy_act.data[i] + cell->forget_bias)));
+        new_state.data[i] = gh * h->data[i] + (1.0 - gh) * hh;
+        new_y.data[i] = gy * x->data[i] + (1.0 - gy) * y;
+    }
+    naive_tensor tmp[] = {xh, z, gh_act, h_act, gy_act, y_act};
+    for (size_t i = 0; i < sizeof tmp / sizeof *tmp; i++)
+        naive_tensor_free(&tmp[i]);
+    naive_tensor_free(h);
+    *h = new_state;
+    return new_y;
+}
+
 /* new = f( (a_tau - a_tau N_tau(tau_path)) . state + (a_g - a_g N_g(gate_path)) . drive ) */
 static naive_tensor rgc_combine(const naive_cell *cell, naive_act f, const naive_tensor *tau_path,
                                 const naive_tensor *state, const naive_tensor *gate_path, const naive_tensor *drive)
@@ -266,6 +335,10 @@ naive_tensor naive_cell_step(const naive_cell *cell, const naive_tensor *x, cons
         return gru_step(cell, x, h);
     case NAIVE_RGC:
         return rgc_step(cell, x, u, feedback, h, c);
+    case NAIVE_UGRNN:
+        return ugrnn_step(cell, x, h);
+    case NAIVE_INTERSECTION:
+        return intersection_step(cell, x, h);
     case NAIVE_NO_CELL:
         break;
     }

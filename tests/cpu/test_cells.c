@@ -16,6 +16,11 @@
  *   rgc         the general form of section 2; feedback enters at x ("input", before the
  *               A paths), A_c ("cell") or A_h ("out") through its own conv; residual adds
  *               u (1x1 bias-free projection when channels differ) to A_h.
+ *   ugrnn       the zoo's ConvUGRNNCell: [g, c] = W*[x, h] + b, each block LN'd on its own;
+ *               h' = sig(g + forget_bias).h + (1 - sig(g + forget_bias)).tanh(c)
+ *   intersection the zoo's ConvIntersectionRNNCell: [g_h, h~, g_y, y~] = W*[x, h] + b, LN per
+ *               block; h' = g_h.h + (1-g_h).tanh(h~) (state), y' = g_y.x + (1-g_y).relu(y~)
+ *               (output), both gates sig(. + forget_bias).
  * Shapes are tiny and non-square (5 x 4) so a swapped height/width or a wrong SAME
  * padding (even kernels, kernels clamped to H x W) shows. The last tests feed cell_step
  * random non-zero states directly, show the comparison catches plausible mistakes, and
@@ -235,6 +240,149 @@ static void test_gru(void **unused)
     g1->pool_kernel = g1->pool_stride = 2;
     g1->pool_same = true;
     finish(&f, "gru");
+}
+
+/* ---- UGRNN and IntersectionRNN -------------------------------------------------------- */
+
+/* Describes a ugrnn or intersection cell of C channels on an x of x_c channels: its one
+ * conv over [x, h] (2 or 4 blocks of C) and, with layer norm, a gamma/beta slice per block. */
+static void gated(naive_fixture *f, const char *name, naive_cell_type type, int kh, int kw, int x_c, int C,
+                  bool layer_norm, double forget_bias)
+{
+    naive_cell *cell = &fixture_node(f, name)->cell;
+    int blocks = type == NAIVE_UGRNN ? 2 : 4;
+    *cell = (naive_cell){.type = type, .channels = C, .kh = kh, .kw = kw, .layer_norm = layer_norm,
+                         .forget_bias = forget_bias};
+    cell->kernel = fixture_kernel(f, name, "cell.kernel", kh, kw, x_c + C, blocks * C);
+    cell->bias = fixture_vector(f, name, "cell.bias", blocks * C, -0.8, 0.8);
+    if (layer_norm) {
+        cell->ln_gates_gamma = fixture_vector(f, name, "cell.ln_gates.gamma", blocks * C, 0.5, 1.5);
+        cell->ln_gates_beta = fixture_vector(f, name, "cell.ln_gates.beta", blocks * C, -0.3, 0.3);
+    } else {
+        assert_false(fixture_has_param(f, name, "cell.ln_gates.gamma"));
+    }
+    assert_false(fixture_has_param(f, name, "cell.peephole_i"));
+    assert_false(fixture_has_param(f, name, "cell.ln_state.gamma"));
+}
+
+#define UGRNN_NODES                                                                                             \
+    "{'name': 'plain', 'input': 'image', 'conv': {'kernel': 3, 'channels': 3, 'activation': 'elu'},"            \
+    " 'cell': {'type': 'ugrnn', 'channels': 4}},"                                                                \
+    "{'name': 'norm', 'input': 'image', 'conv': {'kernel': 2, 'channels': 2},"                                  \
+    " 'cell': {'type': 'ugrnn', 'kernel': 2, 'layer_norm': true, 'forget_bias': -0.5}},"                        \
+    "{'name': 'clamp', 'input': 'image', 'cell': {'type': 'ugrnn', 'kernel': 7, 'channels': 2, 'layer_norm': true,"\
+    " 'forget_bias': 0}, 'post': [{'op': 'maxpool', 'kernel': 2}]}," READOUT_NODE
+
+static void describe_ugrnn_graph(naive_fixture *f)
+{
+    fixture_conv_node(f, "plain", "image", 0, 3, 3, 1, 3, 3, NAIVE_ELU);
+    gated(f, "plain", NAIVE_UGRNN, 3, 3, 3, 4, false, 1.0); /* the zoo's forget_bias = 1.0 by default */
+    fixture_conv_node(f, "norm", "image", 0, 2, 2, 1, 3, 2, NAIVE_IDENTITY);
+    gated(f, "norm", NAIVE_UGRNN, 2, 2, 2, 2, true, -0.5);
+    naive_node *clamp = fixture_node(f, "clamp");
+    clamp->input = (naive_edge){0, 0};
+    gated(f, "clamp", NAIVE_UGRNN, 5, 4, 3, 2, true, 0.0); /* 7 x 7 clamps to the 5 x 4 cell */
+    clamp->pool_kernel = clamp->pool_stride = 2;
+    clamp->pool_same = true;
+}
+
+static void test_ugrnn(void **unused)
+{
+    (void)unused;
+    naive_fixture f;
+    start(&f, SPEC("[5, 4, 3]", UGRNN_NODES), 23, 5, 4, 3);
+    describe_ugrnn_graph(&f);
+    finish(&f, "ugrnn (+ layer norm)");
+}
+
+#define INTERSECTION_NODES                                                                                      \
+    "{'name': 'plain', 'input': 'image', 'conv': {'kernel': 3, 'channels': 4, 'activation': 'elu'},"            \
+    " 'cell': {'type': 'intersection'}},"                                                                        \
+    "{'name': 'norm', 'input': 'image', 'conv': {'kernel': 3, 'channels': 3},"                                  \
+    " 'cell': {'type': 'intersection', 'channels': 3, 'kernel': 2, 'layer_norm': true, 'forget_bias': 0.3}},"    \
+    "{'name': 'raw', 'input': 'image', 'cell': {'type': 'intersection', 'kernel': 5, 'layer_norm': true},"       \
+    " 'post': [{'op': 'maxpool', 'kernel': 3, 'stride': 2}]},"                                                  \
+    "{'name': 'next', 'input': 'plain', 'cell': {'type': 'intersection', 'kernel': 1}}," READOUT_NODE
+
+static void describe_intersection_graph(naive_fixture *f)
+{
+    fixture_conv_node(f, "plain", "image", 0, 3, 3, 1, 3, 4, NAIVE_ELU);
+    gated(f, "plain", NAIVE_INTERSECTION, 3, 3, 4, 4, false, 1.0);
+    fixture_conv_node(f, "norm", "image", 0, 3, 3, 1, 3, 3, NAIVE_IDENTITY);
+    gated(f, "norm", NAIVE_INTERSECTION, 2, 2, 3, 3, true, 0.3);
+    naive_node *raw = fixture_node(f, "raw"); /* no pre-conv: x = the image itself */
+    raw->input = (naive_edge){0, 0};
+    gated(f, "raw", NAIVE_INTERSECTION, 5, 4, 3, 3, true, 1.0);
+    raw->pool_kernel = 3;
+    raw->pool_stride = 2;
+    raw->pool_same = true;
+    /* Reads 'plain' one step late: its input is plain's output y, not plain's state. */
+    naive_node *next = fixture_node(f, "next");
+    next->input = (naive_edge){fixture_index(f, "plain"), 1};
+    gated(f, "next", NAIVE_INTERSECTION, 1, 1, 4, 4, false, 1.0);
+}
+
+static void test_intersection(void **unused)
+{
+    (void)unused;
+    naive_fixture f;
+    start(&f, SPEC("[5, 4, 3]", INTERSECTION_NODES), 24, 5, 4, 3);
+    describe_intersection_graph(&f);
+    finish(&f, "intersection (+ layer norm)");
+}
+
+static int draw(naive_rng *rng, int low, int high) /* uniform integer in [low, high] */
+{
+    return low + (int)(naive_rng_next(rng) % (uint64_t)(high - low + 1));
+}
+
+/* Random sizes, odd ones included (1 x 1, 7 x 3, single channels), kernels that clamp,
+ * layer norm on and off, forget biases of either sign and T = 1..6: a chain image -> u
+ * (ugrnn after a pre-conv) -> i (intersection after a pre-conv) plus an intersection
+ * straight on the image, so its depth is the image's. */
+static void test_gated_random_shapes(void **unused)
+{
+    (void)unused;
+    for (int trial = 0; trial < 12; trial++) {
+        naive_rng seeds = {1000 + (uint64_t)trial};
+        int h = draw(&seeds, 1, 7), w = draw(&seeds, 1, 7), c = draw(&seeds, 1, 4);
+        int xu = draw(&seeds, 1, 5), cu = draw(&seeds, 1, 5), ku = draw(&seeds, 1, 5);
+        int xi = draw(&seeds, 1, 5), ki = draw(&seeds, 1, 4), kr = draw(&seeds, 1, 3);
+        bool lnu = draw(&seeds, 0, 1), lni = draw(&seeds, 0, 1), lnr = draw(&seeds, 0, 1);
+        double fu = naive_rng_uniform(&seeds, -1.5, 1.5), fi = naive_rng_uniform(&seeds, -1.5, 1.5);
+        int steps = 1 + trial % 6;
+        char spec[2048];
+        snprintf(spec, sizeof spec,
+                 "{'format': 1, 'input': {'name': 'image', 'shape': [%d, %d, %d]},"
+                 " 'schedule': {'steps': %d, 'image_on': [0, %d], 'blank': 0.5},"
+                 " 'nodes': ["
+                 "  {'name': 'u', 'input': 'image', 'conv': {'kernel': 3, 'channels': %d},"
+                 "   'cell': {'type': 'ugrnn', 'channels': %d, 'kernel': %d, 'layer_norm': %s, 'forget_bias': %.17g}},"
+                 "  {'name': 'i', 'input': 'u', 'conv': {'kernel': 2, 'channels': %d, 'activation': 'elu'},"
+                 "   'cell': {'type': 'intersection', 'kernel': %d, 'layer_norm': %s, 'forget_bias': %.17g}},"
+                 "  {'name': 'r', 'input': 'image', 'cell': {'type': 'intersection', 'kernel': %d, 'layer_norm': %s}}],"
+                 " 'readout': {'node': 'i'}}",
+                 h, w, c, steps, (steps + 1) / 2, xu, cu, ku, lnu ? "true" : "false", fu, xi, ki,
+                 lni ? "true" : "false", fi, kr, lnr ? "true" : "false");
+        naive_fixture f;
+        fixture_load(&f, spec, 2000 + (uint64_t)trial);
+        fixture_input(&f, h, w, c);
+        fixture_schedule(&f, steps, 0, (steps + 1) / 2, 0.5);
+        fixture_conv_node(&f, "u", "image", 0, h < 3 ? h : 3, w < 3 ? w : 3, 1, c, xu, NAIVE_IDENTITY);
+        gated(&f, "u", NAIVE_UGRNN, ku < h ? ku : h, ku < w ? ku : w, xu, cu, lnu, fu);
+        fixture_conv_node(&f, "i", "u", 1, h < 2 ? h : 2, w < 2 ? w : 2, 1, cu, xi, NAIVE_ELU);
+        gated(&f, "i", NAIVE_INTERSECTION, ki < h ? ki : h, ki < w ? ki : w, xi, xi, lni, fi);
+        fixture_node(&f, "r")->input = (naive_edge){0, 0};
+        gated(&f, "r", NAIVE_INTERSECTION, kr < h ? kr : h, kr < w ? kr : w, c, c, lnr, 1.0);
+        char what[128];
+        snprintf(what, sizeof what, "gated %dx%dx%d T=%d k=%d/%d/%d ln=%d%d%d", h, w, c, steps, ku, ki, kr, lnu, lni,
+                 lnr);
+        float *images = fixture_images(&f, BATCH);
+        fixture_compare(&f, BATCH, images, TOLERANCE);
+        printf("  %-44s worst relative error %.2e\n", what, f.worst_error);
+        free(images);
+        fixture_free(&f);
+    }
 }
 
 /* ---- Reciprocal gated cell ----------------------------------------------------------- */
@@ -602,6 +750,19 @@ static void test_cell_step_random_states(void **unused)
     check_one_step(&f, "r", true, 3);
     /* And the whole unrolled graph, including a generic cell (gru) feeding an rgc. */
     finish(&f, "cell_step, random states");
+
+    start(&f, SPEC("[5, 4, 3]", UGRNN_NODES), 25, 5, 4, 3);
+    describe_ugrnn_graph(&f);
+    check_one_step(&f, "plain", false, 0);
+    check_one_step(&f, "norm", false, 0);
+    check_one_step(&f, "clamp", false, 0);
+    fixture_free(&f);
+    start(&f, SPEC("[5, 4, 3]", INTERSECTION_NODES), 26, 5, 4, 3);
+    describe_intersection_graph(&f);
+    check_one_step(&f, "plain", false, 0);
+    check_one_step(&f, "norm", false, 0);
+    check_one_step(&f, "raw", false, 0);
+    fixture_free(&f);
 }
 
 /* ---- The comparison can fail --------------------------------------------------------- */
@@ -642,6 +803,40 @@ static void test_comparison_detects_mistakes(void **unused)
     assert_true(fixture_run(&f, BATCH, images, TOLERANCE) <= TOLERANCE);
     free(images);
     fixture_free(&f);
+
+    /* The same for the UGRNN and IntersectionRNN. */
+    start(&f, SPEC("[5, 4, 3]", UGRNN_NODES), 23, 5, 4, 3);
+    describe_ugrnn_graph(&f);
+    images = fixture_images(&f, BATCH);
+    assert_true(fixture_run(&f, BATCH, images, TOLERANCE) <= TOLERANCE);
+    f.quiet = true;
+    naive_cell *u = &fixture_node(&f, "plain")->cell;
+    u->forget_bias = 0.0; /* the default forget bias of 1 left out */
+    assert_true(fixture_run(&f, BATCH, images, TOLERANCE) > 100 * TOLERANCE);
+    u->forget_bias = 1.0;
+    u = &fixture_node(&f, "norm")->cell;
+    u->layer_norm = false; /* no layer norm */
+    assert_true(fixture_run(&f, BATCH, images, TOLERANCE) > 100 * TOLERANCE);
+    u->layer_norm = true;
+    assert_true(fixture_run(&f, BATCH, images, TOLERANCE) <= TOLERANCE);
+    free(images);
+    fixture_free(&f);
+
+    start(&f, SPEC("[5, 4, 3]", INTERSECTION_NODES), 24, 5, 4, 3);
+    describe_intersection_graph(&f);
+    images = fixture_images(&f, BATCH);
+    assert_true(fixture_run(&f, BATCH, images, TOLERANCE) <= TOLERANCE);
+    f.quiet = true;
+    naive_cell *is = &fixture_node(&f, "norm")->cell;
+    is->forget_bias = 1.0; /* the spec's 0.3 ignored */
+    assert_true(fixture_run(&f, BATCH, images, TOLERANCE) > 100 * TOLERANCE);
+    is->forget_bias = 0.3;
+    fixture_node(&f, "next")->input.delay = 0; /* reading 'plain' without its delay */
+    assert_true(fixture_run(&f, BATCH, images, TOLERANCE) > 100 * TOLERANCE);
+    fixture_node(&f, "next")->input.delay = 1;
+    assert_true(fixture_run(&f, BATCH, images, TOLERANCE) <= TOLERANCE);
+    free(images);
+    fixture_free(&f);
 }
 
 /* ---- Spec errors that belong to cells ------------------------------------------------ */
@@ -670,8 +865,22 @@ static void test_cell_spec_errors(void **unused)
     (void)unused;
     expect_spec_error(ONE_NODE("{'name': 'x', 'input': 'image', 'cell': {'type': 'time_decay', 'channels': 2}}"),
                       "node 'x': unknown field 'channels' in a time_decay cell");
-    expect_spec_error(ONE_NODE("{'name': 'x', 'input': 'image', 'cell': {'type': 'ugrnn'}}"),
-                      "field 'type' is 'ugrnn', expected one of");
+    expect_spec_error(ONE_NODE("{'name': 'x', 'input': 'image', 'cell': {'type': 'nas'}}"),
+                      "field 'type' is 'nas', expected one of: none, time_decay, vanilla, lstm, gru, rgc, ugrnn, "
+                      "intersection");
+    expect_spec_error(ONE_NODE("{'name': 'x', 'input': 'image', 'cell': {'type': 'ugrnn', 'peepholes': true}}"),
+                      "node 'x': unknown field 'peepholes' in a ugrnn cell (allowed: type, channels, kernel, "
+                      "layer_norm, forget_bias, init_scale)");
+    expect_spec_error(ONE_NODE("{'name': 'x', 'input': 'image', 'cell': {'type': 'intersection', 'cell_channels': 2}}"),
+                      "node 'x': unknown field 'cell_channels' in an intersection cell");
+    expect_spec_error(ONE_NODE("{'name': 'x', 'input': 'image', 'cell': {'type': 'ugrnn', 'forget_bias': 500}}"),
+                      "field 'forget_bias' must be a number in -100..100");
+    expect_spec_error(ONE_NODE("{'name': 'x', 'input': 'image', 'cell': {'type': 'intersection', 'layer_norm': 1}}"),
+                      "field 'layer_norm' must be true or false");
+    expect_spec_error(ONE_NODE("{'name': 'x', 'input': 'image', 'conv': {'kernel': 3, 'channels': 4},"
+                               " 'cell': {'type': 'intersection', 'channels': 5}}"),
+                      "node 'x': an intersection cell keeps its input's depth: its input has 4 channels, "
+                      "'channels' is 5");
     expect_spec_error(ONE_NODE("{'name': 'x', 'input': 'image', 'cell': {'type': 'rgc', 'tau_gate': 'relu'}}"),
                       "field 'tau_gate' must be sigmoid or tanh");
     expect_spec_error(ONE_NODE("{'name': 'x', 'input': 'image',"
@@ -718,6 +927,9 @@ int main(void)
         cmocka_unit_test(test_vanilla),
         cmocka_unit_test(test_lstm),
         cmocka_unit_test(test_gru),
+        cmocka_unit_test(test_ugrnn),
+        cmocka_unit_test(test_intersection),
+        cmocka_unit_test(test_gated_random_shapes),
         cmocka_unit_test(test_rgc_defaults),
         cmocka_unit_test(test_rgc_paths),
         cmocka_unit_test(test_rgc_residual),

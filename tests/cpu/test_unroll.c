@@ -160,6 +160,76 @@ static void test_stimulus_arrival(void **unused)
     fixture_free(&f);
 }
 
+/* ---- UGRNN and IntersectionRNN over T steps --------------------------------------------- */
+
+/* A chain through both zoo cells: l2 UGRNN, l3 IntersectionRNN straight on l2's output,
+ * l4 UGRNN with layer norm, l5 IntersectionRNN with layer norm, pooled. Every node and step
+ * matches the naive unroller, and layer l first sees the stimulus at step l - 1, also
+ * through the IntersectionRNN, whose output (not its state) is what l4 reads. */
+static void gated_cell(naive_fixture *f, const char *name, naive_cell_type type, int x_c, int C, bool layer_norm,
+                       double forget_bias)
+{
+    naive_cell *cell = &fixture_node(f, name)->cell;
+    int blocks = type == NAIVE_UGRNN ? 2 : 4;
+    *cell = (naive_cell){.type = type, .channels = C, .kh = 3, .kw = 3, .layer_norm = layer_norm,
+                         .forget_bias = forget_bias};
+    cell->kernel = fixture_kernel(f, name, "cell.kernel", 3, 3, x_c + C, blocks * C);
+    cell->bias = fixture_vector(f, name, "cell.bias", blocks * C, -0.5, 0.5);
+    if (layer_norm) {
+        cell->ln_gates_gamma = fixture_vector(f, name, "cell.ln_gates.gamma", blocks * C, 0.5, 1.5);
+        cell->ln_gates_beta = fixture_vector(f, name, "cell.ln_gates.beta", blocks * C, -0.3, 0.3);
+    }
+}
+
+static void test_gated_cells_unrolled(void **unused)
+{
+    (void)unused;
+    naive_fixture f;
+    fixture_load(&f,
+                 "{'format': 1, 'input': {'name': 'image', 'shape': [7, 5, 2]},"
+                 " 'schedule': {'mode': 'constant', 'steps': 7},"
+                 " 'nodes': ["
+                 "  {'name': 'l1', 'input': 'image', 'conv': {'kernel': 3, 'channels': 3, 'activation': 'elu'}},"
+                 "  {'name': 'l2', 'input': 'l1', 'conv': {'kernel': 3, 'channels': 4}, 'cell': {'type': 'ugrnn'}},"
+                 "  {'name': 'l3', 'input': 'l2', 'cell': {'type': 'intersection', 'forget_bias': 0.5}},"
+                 "  {'name': 'l4', 'input': 'l3', 'conv': {'kernel': 3, 'channels': 3},"
+                 "   'cell': {'type': 'ugrnn', 'channels': 2, 'layer_norm': true}},"
+                 "  {'name': 'l5', 'input': 'l4', 'conv': {'kernel': 3, 'channels': 2, 'activation': 'elu'},"
+                 "   'cell': {'type': 'intersection', 'layer_norm': true}, 'post': [{'op': 'maxpool', 'kernel': 2}]}],"
+                 " 'readout': {'node': 'l5'}}",
+                 33);
+    fixture_input(&f, 7, 5, 2);
+    fixture_schedule(&f, 7, 0, 7, 0.5);
+    fixture_conv_node(&f, "l1", "image", 0, 3, 3, 1, 2, 3, NAIVE_ELU);
+    fixture_conv_node(&f, "l2", "l1", 1, 3, 3, 1, 3, 4, NAIVE_IDENTITY);
+    gated_cell(&f, "l2", NAIVE_UGRNN, 4, 4, false, 1.0);
+    describe_edge_only(&f, "l3", "l2", 1);
+    gated_cell(&f, "l3", NAIVE_INTERSECTION, 4, 4, false, 0.5);
+    fixture_conv_node(&f, "l4", "l3", 1, 3, 3, 1, 4, 3, NAIVE_IDENTITY);
+    gated_cell(&f, "l4", NAIVE_UGRNN, 3, 2, true, 1.0);
+    naive_node *n = fixture_conv_node(&f, "l5", "l4", 1, 3, 3, 1, 2, 2, NAIVE_ELU);
+    gated_cell(&f, "l5", NAIVE_INTERSECTION, 2, 2, true, 1.0);
+    n->pool_kernel = n->pool_stride = 2;
+    n->pool_same = true;
+
+    float *image = fixture_images(&f, 2);
+    float *no_stimulus = constant_images(&f, 2, 0.5f);
+    fixture_compare(&f, 2, image, TOLERANCE);
+    cpu_reference *a = run_reference(&f, 2, 7, image), *b = run_reference(&f, 2, 7, no_stimulus);
+    int first[NAIVE_MAX_NODES];
+    first_differences(&f, a, b, 7, first);
+    const char *layers[] = {"l1", "l2", "l3", "l4", "l5"};
+    for (int l = 1; l <= 5; l++)
+        expect_first_difference(&f, first, layers[l - 1], l - 1);
+    printf("  ugrnn / intersection over 7 steps: layer l first changes at step l-1; worst error vs naive %.2e\n",
+           f.worst_error);
+    cpu_reference_destroy(a);
+    cpu_reference_destroy(b);
+    free(image);
+    free(no_stimulus);
+    fixture_free(&f);
+}
+
 /* ---- Zero initial state ---------------------------------------------------------------- */
 
 static double sigmoid(double v) { return 1.0 / (1.0 + exp(-v)); }
@@ -193,7 +263,9 @@ static void test_zero_initial_state(void **unused)
                  "  {'name': 'd', 'input': 'c', 'cell': {'type': 'lstm', 'forget_bias': 0.7}},"
                  "  {'name': 'e', 'input': 'd', 'cell': {'type': 'gru'}},"
                  "  {'name': 'g', 'input': 'e', 'cell': {'type': 'rgc', 'a_g': 0.7, 'a_tau': 0.9}},"
-                 "  {'name': 'h', 'input': 'g', 'cell': {'type': 'time_decay', 'tau': 0.8}}],"
+                 "  {'name': 'h', 'input': 'g', 'cell': {'type': 'time_decay', 'tau': 0.8}},"
+                 "  {'name': 'i', 'input': 'h', 'cell': {'type': 'ugrnn', 'forget_bias': 0.4}},"
+                 "  {'name': 'j', 'input': 'h', 'cell': {'type': 'intersection'}}],"
                  " 'readout': {'node': 'h'}}",
                  32);
     fixture_input(&f, 4, 3, 2);
@@ -241,6 +313,19 @@ static void test_zero_initial_state(void **unused)
 
     want[0] = want[1] = want[2] = 0.0; /* time decay: 0.8 * 0 + 0 */
     expect_step0(&f, r, "h", want);
+
+    /* ugrnn: [g, c] = bias; h' = sig(b_g + 0.4) . 0 + (1 - sig(b_g + 0.4)) tanh(b_c). */
+    const float *ub = weights_find(f.w, f.g, fixture_index(&f, "i"), "cell.bias");
+    for (int ch = 0; ch < 3; ch++)
+        want[ch] = (1 - sigmoid(ub[ch] + 0.4)) * tanh(ub[3 + ch]);
+    expect_step0(&f, r, "i", want);
+
+    /* intersection: [g_h, h, g_y, y] = bias and x = 0, so the output is
+     * y' = sig(b_gy + 1) . 0 + (1 - sig(b_gy + 1)) relu(b_y) (the default forget bias 1). */
+    const float *ib = weights_find(f.w, f.g, fixture_index(&f, "j"), "cell.bias");
+    for (int ch = 0; ch < 3; ch++)
+        want[ch] = (1 - sigmoid(ib[6 + ch] + 1.0)) * (ib[9 + ch] > 0 ? ib[9 + ch] : 0.0);
+    expect_step0(&f, r, "j", want);
     cpu_reference_destroy(r);
     free(images);
     fixture_free(&f);
@@ -752,6 +837,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stimulus_arrival),
+        cmocka_unit_test(test_gated_cells_unrolled),
         cmocka_unit_test(test_zero_initial_state),
         cmocka_unit_test(test_feedback_delay),
         cmocka_unit_test(test_feedback_resize_and_order),

@@ -92,6 +92,59 @@ static void test_init_distributions(void **state)
     graph_destroy(g);
 }
 
+/* The zoo's UGRNN and IntersectionRNN kernels have no initialiser of their own, so TF1 draws
+ * them Glorot uniform: uniform in [-limit, limit), limit = sqrt(6 / (fan_in + fan_out)) with
+ * TF's fans of a conv kernel [kh, kw, in, out]: kh*kw*in and kh*kw*out. Here [3, 3, 16, 32]
+ * (x 8 + h 8 channels, 4 blocks of 8): limit sqrt(6 / (144 + 288)), variance limit^2 / 3. */
+static void test_init_glorot_uniform(void **state)
+{
+    (void)state;
+    static const char *zoo =
+        "{\"format\": 1, \"input\": {\"shape\": [6, 6, 3]}, \"nodes\": [\n"
+        "  {\"name\": \"a\", \"input\": \"image\", \"conv\": {\"kernel\": 1, \"channels\": 8},\n"
+        "   \"cell\": {\"type\": \"intersection\", \"layer_norm\": true}},\n"
+        "  {\"name\": \"b\", \"input\": \"a\", \"cell\": {\"type\": \"ugrnn\", \"init_scale\": 4.0}}],\n"
+        " \"readout\": {\"node\": \"b\"}}";
+    rtpu_error err = {0};
+    graph *g = NULL;
+    if (graph_load_text(zoo, strlen(zoo), "zoo.json", &g, &err))
+        fail_msg("%s", err.message);
+    weights *w, *again;
+    assert_int_equal(weights_init(g, 5, &w, &err), RTPU_OK);
+    assert_int_equal(weights_init(g, 5, &again, &err), RTPU_OK);
+    int a = graph_find_node(g, "a"), b = graph_find_node(g, "b");
+    const float *k = weights_find(w, g, a, "cell.kernel");
+    assert_memory_equal(k, weights_find(again, g, a, "cell.kernel"), 3 * 3 * 16 * 32 * sizeof(float));
+    double limit = sqrt(6.0 / (9 * 16 + 9 * 32)), sum = 0, sq = 0, largest = 0;
+    size_t count = 3 * 3 * 16 * 32;
+    for (size_t i = 0; i < count; i++) {
+        assert_true(fabs(k[i]) <= limit);
+        sum += k[i], sq += (double)k[i] * k[i];
+        largest = fmax(largest, fabs(k[i]));
+    }
+    double mean = sum / (double)count, sd = sqrt(sq / (double)count - mean * mean);
+    assert_true(fabs(mean) < 0.01);
+    assert_true(fabs(sd / (limit / sqrt(3.0)) - 1.0) < 0.05);
+    assert_true(largest > 0.95 * limit); /* uniform, not a normal squeezed inside the limit */
+    /* init_scale multiplies the variance: the ugrnn's [3, 3, 16, 16] with scale 4 has twice
+     * Glorot's limit. */
+    const float *kb = weights_find(w, g, b, "cell.kernel");
+    double limit_b = sqrt(4.0 * 6.0 / (9 * 16 + 9 * 16)), largest_b = 0;
+    for (size_t i = 0; i < 3 * 3 * 16 * 16; i++) {
+        assert_true(fabs(kb[i]) <= limit_b);
+        largest_b = fmax(largest_b, fabs(kb[i]));
+    }
+    assert_true(largest_b > 0.95 * limit_b);
+    /* Biases 0, layer-norm gamma 1 and beta 0 for every block. */
+    const float *bias = weights_find(w, g, a, "cell.bias"), *gamma = weights_find(w, g, a, "cell.ln_gates.gamma");
+    const float *beta = weights_find(w, g, a, "cell.ln_gates.beta");
+    for (int i = 0; i < 32; i++)
+        assert_true(bias[i] == 0.0f && gamma[i] == 1.0f && beta[i] == 0.0f);
+    weights_destroy(w);
+    weights_destroy(again);
+    graph_destroy(g);
+}
+
 static char dir[256];
 
 static void path_in_dir(char *out, size_t size, const char *name)
@@ -206,6 +259,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init_is_deterministic_and_seeded),
         cmocka_unit_test(test_init_distributions),
+        cmocka_unit_test(test_init_glorot_uniform),
         cmocka_unit_test(test_round_trip_and_errors),
         cmocka_unit_test(test_reference_rejects_misfits),
     };
