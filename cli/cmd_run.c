@@ -22,7 +22,7 @@ static const char *usage =
     "       rtpu run PROGRAM.rtpu --backend sim ...   (rtpu run PROGRAM.rtpu --help)\n"
     "  Runs the graph unrolled over T steps (default: its schedule) in fp32 on the CPU\n"
     "  reference and prints the readout's top-K classes (default 5) per step, then the\n"
-    "  graph's decoder (last, max_conf or thresh).\n"
+    "  graph's decoder (last, max_conf, thresh, or the model zoo's tmaxconf or dthresh).\n"
     "  --input FILE   PNG, JPEG or PPM image (resized and normalised) or .npy tensor\n"
     "                 ([H,W,C] or [N,H,W,C], already normalised); repeat for a batch\n"
     "  --weights W    safetensors weights (see rtpu init); without it the graph runs on\n"
@@ -201,14 +201,29 @@ static void print_results(const graph *g, const run_options *o, const float *log
         if (o->json)
             printf("]}");
     }
+    const decoder_spec *d = &g->decoder;
+    int start, end;
+    decoder_window(d, steps, &start, &end);
+    bool zoo = d->kind == DECODER_TMAXCONF || d->kind == DECODER_DTHRESH;
     if (o->json) {
-        printf("],\n \"decoder\": {\"kind\": \"%s\", \"examples\": [", decoder_name(g->decoder));
+        printf("],\n \"decoder\": {\"kind\": \"%s\", ", decoder_name(d->kind));
+        if (zoo) {
+            printf("\"beta\": %.7g, \"window\": [%d, %d], ", d->beta, start, end);
+            if (d->kind == DECODER_DTHRESH)
+                printf("\"threshold\": %.7g, ", d->threshold);
+        }
+        printf("\"examples\": [");
         for (int b = 0; b < batch; b++)
             printf("%s{\"class\": %d, \"step\": %d, \"confidence\": %.6g}", b ? ", " : "", decoded[b].class_index,
                    decoded[b].step, decoded[b].confidence);
         printf("]}}\n");
     } else {
-        printf("\ndecoder %s:\n", decoder_name(g->decoder));
+        printf("\ndecoder %s", decoder_name(d->kind));
+        if (d->kind == DECODER_DTHRESH)
+            printf(" (beta %g, threshold %g, steps %d..%d)", d->beta, d->threshold, start, end - 1);
+        else if (zoo)
+            printf(" (beta %g, steps %d..%d)", d->beta, start, end - 1);
+        printf(":\n");
         for (int b = 0; b < batch; b++)
             printf("  example %d: class %d (p = %.4f) at step %d\n", b, decoded[b].class_index,
                    decoded[b].confidence, decoded[b].step);
@@ -276,6 +291,9 @@ static int run_graph(const run_options *o)
     int batch = 0, status = 0;
     rtpu_status s = graph_load(o->graph_path, &g, &err);
     int steps = s ? 0 : (o->steps ? (int)o->steps : g->sched.steps);
+    /* A decoder window the run's steps do not hold fails before the run, not after it. */
+    if (!s)
+        s = readout_check_window(&g->decoder, steps, &err);
     for (int i = 0; i < o->dump_count && !s; i++)
         s = parse_dump(g, steps, o->dumps[i], &dumps[i], &err);
     if (!s)
@@ -293,7 +311,7 @@ static int run_graph(const run_options *o)
     int classes = s ? 0 : ro->out_h * ro->out_w * ro->out_c;
     for (int b = 0; b < batch && !s; b++) {
         logits_source src = {logits, batch, classes, b};
-        s = readout_decode(g->decoder, g->decoder_threshold, steps, classes, logits_at, &src, &decoded[b], &err);
+        s = readout_decode(&g->decoder, steps, classes, logits_at, &src, &decoded[b], &err);
     }
     if (!s)
         s = write_dumps(g, d, dumps, o->dump_count, &err);

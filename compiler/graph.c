@@ -69,3 +69,11 @@ bool schedule_shows_image(const schedule *s, int step)
     /* Constant mode shows the image at every step, also past a schedule cut by --steps. */
     return s->mode == SCHEDULE_CONSTANT || (step >= s->image_on_start && step < s->image_on_end);
 }
+
+bool decoder_window(const decoder_spec *d, int steps, int *start, int *end)
+{
+    bool windowed = d->kind == DECODER_TMAXCONF || d->kind == DECODER_DTHRESH;
+    *start = windowed ? d->window_start : 0;
+    *end = windowed && d->window_end > 0 ? d->window_end : steps;
+    return *start < *end && *end <= steps;
+}

@@ -45,7 +45,17 @@ typedef struct schedule {
     float blank_value;
 } schedule;
 
-typedef enum { DECODER_LAST, DECODER_MAX_CONF, DECODER_THRESH } decoder_kind;
+/* last, max_conf and thresh are rtpu's; tmaxconf and dthresh are the model zoo's decoders
+ * (convrnns/utils/decoders.py as model_func.py calls them; docs/model-semantics.md 1.9). */
+typedef enum { DECODER_LAST, DECODER_MAX_CONF, DECODER_THRESH, DECODER_TMAXCONF, DECODER_DTHRESH } decoder_kind;
+
+typedef struct decoder_spec {
+    decoder_kind kind;
+    float threshold;     /* thresh, dthresh */
+    float beta;          /* tmaxconf, dthresh: softmax(beta * logits), the zoo's softmax_beta */
+    int window_start;    /* tmaxconf, dthresh: first step read (default: the zoo's num_layers) */
+    int window_end;      /* one past the last step read; 0 = the run's step count T */
+} decoder_spec;
 
 /* ---- Nodes ------------------------------------------------------------------------- */
 
@@ -133,7 +143,12 @@ typedef enum param_slot {
 /* The four parameters of an RGC path: a full kernel, or depthwise + pointwise; a bias. */
 typedef enum { RGC_PARAM_KERNEL, RGC_PARAM_DEPTHWISE, RGC_PARAM_POINTWISE, RGC_PARAM_BIAS } rgc_param;
 
-typedef enum { POST_MAXPOOL, POST_AVGPOOL, POST_GLOBAL_AVG_POOL, POST_FC, POST_RESIDUAL } post_kind;
+/* conv, residual_add, activation and flatten are the post-memory functions of the model
+ * zoo's 11-layer models (docs/model-semantics.md 1.7). */
+typedef enum {
+    POST_MAXPOOL, POST_AVGPOOL, POST_GLOBAL_AVG_POOL, POST_FC, POST_RESIDUAL,
+    POST_CONV, POST_RESIDUAL_ADD, POST_ACTIVATION, POST_FLATTEN
+} post_kind;
 
 typedef struct post_op {
     post_kind kind;
@@ -141,13 +156,16 @@ typedef struct post_op {
     int kernel, stride;    /* pools */
     padding_mode padding;
     int units;             /* fc */
-    activation act;        /* fc */
+    activation act;        /* fc, activation */
     bool bias;             /* fc */
     float init_scale;      /* fc */
-    bool projection;       /* residual: 1x1 bias-free projection (channels differ) */
+    conv_spec conv;        /* conv: read like the pre-memory conv */
+    bool projection;       /* residual, residual_add: 1x1 bias-free projection of the source */
+    bool resize;           /* residual_add: the source is resized to the value's H x W first */
+    int src_h, src_w, src_c; /* residual_add: its source, the pre-conv's input (the harbor) */
     conv_geom geom;        /* pools */
     int in_h, in_w, in_c, out_h, out_w, out_c;
-    int kernel_param, bias_param; /* parameter-table indexes (fc, residual projection), -1 if none */
+    int kernel_param, bias_param; /* parameter-table indexes (fc, conv, projections), -1 if none */
 } post_op;
 
 typedef struct node {
@@ -188,8 +206,7 @@ typedef struct graph {
     int input_node;
     schedule sched;
     int readout_node;
-    decoder_kind decoder;
-    float decoder_threshold;
+    decoder_spec decoder;
     int *order;           /* evaluation order within a step: topological over 0-delay edges */
     struct param_table *params; /* every weight tensor, bound to its node (params.c) */
 } graph;
@@ -256,5 +273,9 @@ int graph_find_node(const graph *g, const char *name);
 const char *cell_type_name(cell_type type);
 /* The frame shown at step t: true for the image, false for the blank frame. */
 bool schedule_shows_image(const schedule *s, int step);
+/* The steps [*start, *end) the decoder reads in a run of `steps` steps: all of them for
+ * last, max_conf and thresh, the spec's window (end 0 = steps) for tmaxconf and dthresh.
+ * False when that window is empty or ends past the run. */
+bool decoder_window(const decoder_spec *d, int steps, int *start, int *end);
 
 #endif

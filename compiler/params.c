@@ -6,7 +6,9 @@
  *
  * Initialisers follow the authors' code: kernels are variance-scaling (fan-in,
  * truncated normal, stddev sqrt(scale / fan_in)), except the UGRNN's and IntersectionRNN's,
- * which the zoo creates without an initialiser and so get TF1's default, Glorot uniform;
+ * which the zoo creates without an initialiser and so get TF1's default, Glorot uniform,
+ * and residual_add's projection, whose default initialiser in the zoo is "xavier" (Glorot
+ * uniform too);
  * biases are zero except the RGC's T and G paths (tau_bias, gate_bias) and the GRU gates
  * (1.0); the time-decay tau starts at its spec value; layer-norm gains start at 1. */
 #include <stdarg.h>
@@ -110,15 +112,19 @@ static void kernel(table_builder *b, param_slot slot, int kh, int kw, int in_c, 
 /* A kernel drawn like tf.glorot_uniform_initializer, TF's fans of an HWIO kernel (receptive
  * field times in / out channels); scale multiplies the variance as in variance_scaling(
  * scale, mode=fan_avg, distribution=uniform), of which Glorot uniform is scale 1. */
-static void glorot_kernel(table_builder *b, param_slot slot, int kh, int kw, int in_c, int out_c, float scale)
+static void set_glorot_init(param_info *p, int kh, int kw, int in_c, int out_c, float scale)
 {
-    param_info *p = add(b, slot, 4, (const int[]){kh, kw, in_c, out_c});
     if (p) {
         p->init = INIT_GLOROT_UNIFORM;
         p->init_scale = scale;
         p->fan_in = kh * kw * in_c;
         p->fan_out = kh * kw * out_c;
     }
+}
+
+static void glorot_kernel(table_builder *b, param_slot slot, int kh, int kw, int in_c, int out_c, float scale)
+{
+    set_glorot_init(add(b, slot, 4, (const int[]){kh, kw, in_c, out_c}), kh, kw, in_c, out_c, scale);
 }
 
 static void vector(table_builder *b, param_slot slot, int length, init_kind init, float value)
@@ -244,16 +250,25 @@ static param_info *add_post(table_builder *b, int post, const char *base, bool i
     return add_named(b, name, ndim, shape);
 }
 
+/* The base name of the seen-th parameterised post op of its kind: "fc", "fc2", "fc3", ... */
+static void post_base(char *base, size_t size, const char *kind, int seen)
+{
+    if (seen > 1)
+        snprintf(base, size, "%s%d", kind, seen);
+    else
+        snprintf(base, size, "%s", kind);
+}
+
 static void post_params(table_builder *b, const node *n)
 {
-    int fc_seen = 0, residual_seen = 0;
+    int fc_seen = 0, residual_seen = 0, conv_seen = 0, residual_add_seen = 0;
     for (int i = 0; i < n->post_count; i++) {
         const post_op *op = &n->post[i];
-        /* The first fc is "fc", later ones "fc2", "fc3", ...; likewise "residual". */
+        /* The first fc is "fc", later ones "fc2", "fc3", ...; likewise "residual", "conv",
+         * "residual_add" (residuals counted among the projecting ones). */
         char base[32];
         if (op->kind == POST_FC) {
-            fc_seen++;
-            snprintf(base, sizeof base, fc_seen > 1 ? "fc%d" : "fc", fc_seen);
+            post_base(base, sizeof base, "fc", ++fc_seen);
             int in = op->in_h * op->in_w * op->in_c;
             param_info *p = add_post(b, i, base, false, 2, (const int[]){in, op->units});
             if (p) {
@@ -264,9 +279,24 @@ static void post_params(table_builder *b, const node *n)
             if (op->bias)
                 add_post(b, i, base, true, 1, (const int[]){op->units});
         } else if (op->kind == POST_RESIDUAL && op->projection) {
-            residual_seen++;
-            snprintf(base, sizeof base, residual_seen > 1 ? "residual%d" : "residual", residual_seen);
+            post_base(base, sizeof base, "residual", ++residual_seen);
             set_kernel_init(add_post(b, i, base, false, 4, (const int[]){1, 1, n->u_c, op->in_c}), 1, 1, n->u_c, 1.0f);
+        } else if (op->kind == POST_CONV) {
+            /* model_tool.conv: the kernel from the spec's initialiser (the zoo's models say
+             * variance_scaling), the bias from the constant 0. */
+            const conv_spec *cv = &op->conv;
+            post_base(base, sizeof base, "conv", ++conv_seen);
+            set_kernel_init(add_post(b, i, base, false, 4,
+                                     (const int[]){cv->geom.kernel_h, cv->geom.kernel_w, op->in_c, cv->channels}),
+                            cv->geom.kernel_h, cv->geom.kernel_w, op->in_c, cv->init_scale);
+            if (cv->bias)
+                add_post(b, i, base, true, 1, (const int[]){cv->channels});
+        } else if (op->kind == POST_RESIDUAL_ADD && op->projection) {
+            /* residual_add's "residual_add_weights" take its default kernel_init, "xavier":
+             * tf.contrib.layers.xavier_initializer, Glorot uniform over fans in and out. */
+            post_base(base, sizeof base, "residual_add", ++residual_add_seen);
+            set_glorot_init(add_post(b, i, base, false, 4, (const int[]){1, 1, op->src_c, op->in_c}), 1, 1, op->src_c,
+                            op->in_c, 1.0f);
         }
     }
 }

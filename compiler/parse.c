@@ -20,7 +20,7 @@ static const char *const node_fields[] = {"name", "input", "feedback", "conv", "
 static const char *const conv_fields[] = {"kernel", "stride", "padding", "channels", "activation",
                                           "bias", "init_scale", NULL};
 static const char *const edge_fields[] = {"from", "delay", NULL};
-static const char *const readout_fields[] = {"node", "decoder", "threshold", NULL};
+static const char *const readout_fields[] = {"node", "decoder", "threshold", "beta", "window", NULL};
 static const char *const padding_names[] = {"same", "valid", NULL};
 
 static rtpu_status read_name(const spec_reader *r, const json_value *v, char *out)
@@ -85,14 +85,14 @@ static void sort_edges_by_source_name(const graph *g, edge *edges, int count)
         }
 }
 
-rtpu_status parse_conv(const spec_reader *r, const json_value *obj, const char *what, conv_spec *conv)
+/* The fields of a convolution, shared by the pre-memory conv and the post-memory conv op
+ * so both read, default and check them by one rule. */
+static rtpu_status read_conv_fields(const spec_reader *r, const json_value *obj, conv_spec *conv)
 {
-    rtpu_status s = spec_check_object(r, obj, what, conv_fields);
-    if (s)
-        return s;
     *conv = (conv_spec){.present = true, .stride = 1, .padding = PADDING_SAME, .act = ACT_NONE,
                         .bias = true, .init_scale = 1.0f};
     int padding = 0;
+    rtpu_status s;
     if ((s = spec_kernel(r, obj, "kernel", true, &conv->kernel_h, &conv->kernel_w)) ||
         (s = spec_int(r, obj, "stride", false, 1, 16, &conv->stride)) ||
         (s = spec_choice(r, obj, "padding", padding_names, &padding)) ||
@@ -105,12 +105,23 @@ rtpu_status parse_conv(const spec_reader *r, const json_value *obj, const char *
     return RTPU_OK;
 }
 
+rtpu_status parse_conv(const spec_reader *r, const json_value *obj, const char *what, conv_spec *conv)
+{
+    rtpu_status s = spec_check_object(r, obj, what, conv_fields);
+    return s ? s : read_conv_fields(r, obj, conv);
+}
+
 static rtpu_status parse_post(const spec_reader *r, const json_value *v, post_op *op)
 {
-    static const char *const op_names[] = {"maxpool", "avgpool", "global_avg_pool", "fc", "residual", NULL};
+    /* In post_kind order. */
+    static const char *const op_names[] = {"maxpool", "avgpool", "global_avg_pool", "fc", "residual", "conv",
+                                           "residual_add", "activation", "flatten", NULL};
     static const char *const pool_fields[] = {"op", "kernel", "stride", "padding", NULL};
     static const char *const plain_fields[] = {"op", NULL};
     static const char *const fc_fields[] = {"op", "units", "activation", "bias", "init_scale", NULL};
+    static const char *const conv_op_fields[] = {"op", "kernel", "stride", "padding", "channels", "activation",
+                                                 "bias", "init_scale", NULL};
+    static const char *const activation_fields[] = {"op", "fn", NULL};
     if (!v || v->kind != JSON_OBJECT)
         return spec_fail(r, v, "a post-memory op must be an object with an 'op' field");
     int kind = -1;
@@ -140,7 +151,19 @@ static rtpu_status parse_post(const spec_reader *r, const json_value *v, post_op
     }
     case POST_GLOBAL_AVG_POOL:
     case POST_RESIDUAL:
+    case POST_RESIDUAL_ADD:
+    case POST_FLATTEN:
         return spec_check_object(r, v, "this op", plain_fields);
+    case POST_CONV:
+        if ((s = spec_check_object(r, v, "a conv op", conv_op_fields)))
+            return s;
+        return read_conv_fields(r, v, &op->conv);
+    case POST_ACTIVATION:
+        if ((s = spec_check_object(r, v, "an activation op", activation_fields)))
+            return s;
+        if (!json_member(v, "fn"))
+            return spec_fail(r, v, "missing field 'fn'");
+        return spec_activation(r, v, "fn", &op->act);
     case POST_FC:
         if ((s = spec_check_object(r, v, "an fc op", fc_fields)) ||
             (s = spec_int(r, v, "units", true, 1, 1 << 20, &op->units)) ||
@@ -316,21 +339,61 @@ static rtpu_status parse_schedule(const spec_reader *r, graph *g, const json_val
     return RTPU_OK;
 }
 
+/* The zoo's window [first, end) of steps, checked like image_on. */
+static rtpu_status read_window(const spec_reader *r, const json_value *v, int steps, decoder_spec *d)
+{
+    bool valid = v->kind == JSON_ARRAY && v->count == 2;
+    for (size_t i = 0; valid && i < 2; i++) {
+        double x = v->items[i].number;
+        valid = v->items[i].kind == JSON_NUMBER && x >= 0 && x <= 10000 && x == floor(x);
+    }
+    if (!valid || v->items[1].number <= v->items[0].number)
+        return spec_fail(r, v, "'window' must be [first, end) steps with 0 <= first < end");
+    d->window_start = (int)v->items[0].number;
+    d->window_end = (int)v->items[1].number;
+    if (d->window_end > steps)
+        return spec_fail(r, v, "'window' [%d, %d) goes past the schedule's %d steps", d->window_start, d->window_end,
+                         steps);
+    return RTPU_OK;
+}
+
+/* Each decoder takes only the fields it reads; last and max_conf keep accepting the
+ * threshold they ignore, as they always have. The zoo's decoders read the steps
+ * [num_layers, T) by default (model_func.py: decoder_start = num_layers, the graph's node
+ * count without the input, decoder_end = times). */
 static rtpu_status parse_readout(const spec_reader *r, graph *g, const json_value *v)
 {
-    static const char *const decoders[] = {"last", "max_conf", "thresh", NULL};
+    static const char *const decoders[] = {"last", "max_conf", "thresh", "tmaxconf", "dthresh", NULL};
+    static const char *const legacy_fields[] = {"node", "decoder", "threshold", NULL};
+    static const char *const tmaxconf_fields[] = {"node", "decoder", "beta", "window", NULL};
+    static const char *const dthresh_fields[] = {"node", "decoder", "threshold", "beta", "window", NULL};
+    static const char *const *const fields[] = {legacy_fields, legacy_fields, legacy_fields, tmaxconf_fields,
+                                                dthresh_fields};
+    static const char *const what[] = {"a last readout", "a max_conf readout", "a thresh readout",
+                                       "a tmaxconf readout", "a dthresh readout"};
     rtpu_status s = spec_check_object(r, v, "field 'readout'", readout_fields);
     const char *name = NULL;
-    int decoder = 0;
-    g->decoder_threshold = 0.9f;
-    if (s || (s = spec_string(r, v, "node", true, &name)) ||
-        (s = spec_choice(r, v, "decoder", decoders, &decoder)) ||
-        (s = spec_float(r, v, "threshold", false, 0.0, 1.0, &g->decoder_threshold)))
+    int kind = 0;
+    if (s || (s = spec_string(r, v, "node", true, &name)) || (s = spec_choice(r, v, "decoder", decoders, &kind)) ||
+        (s = spec_check_object(r, v, what[kind], fields[kind])))
         return s;
+    decoder_spec *d = &g->decoder;
+    *d = (decoder_spec){.kind = (decoder_kind)kind, .threshold = 0.9f, .beta = 1.0f,
+                        .window_start = g->node_count - 1};
+    if ((s = spec_float(r, v, "threshold", false, 0.0, 1.0, &d->threshold)) ||
+        (s = spec_float(r, v, "beta", false, 0.0, 1000.0, &d->beta)))
+        return s;
+    const json_value *window = json_member(v, "window");
+    if (window && (s = read_window(r, window, g->sched.steps, d)))
+        return s;
+    int start, end;
+    if (!window && !decoder_window(d, g->sched.steps, &start, &end))
+        return spec_fail(r, v, "the %s decoder reads from step %d (the zoo's num_layers: the graph's node count "
+                         "besides the input), past the schedule's %d steps (write a 'window')",
+                         decoders[kind], start, g->sched.steps);
     g->readout_node = graph_find_node(g, name);
     if (g->readout_node < 0)
         return spec_fail(r, json_member(v, "node"), "readout node '%.64s' does not exist", name);
-    g->decoder = (decoder_kind)decoder;
     return RTPU_OK;
 }
 

@@ -147,6 +147,33 @@ static rtpu_status post_shapes(const graph *g, node *n, rtpu_error *err)
             if (op->projection)
                 n->macs_per_step += (uint64_t)h * w * n->u_c * c;
             break;
+        case POST_CONV: {
+            conv_spec *cv = &op->conv;
+            if (!conv_geom_make(&cv->geom, h, w, clamp_kernel(cv->kernel_h, h), clamp_kernel(cv->kernel_w, w),
+                                cv->stride, cv->padding))
+                return spec_fail_pos(&r, op->pos, "conv does not fit its %dx%d input", h, w);
+            n->macs_per_step += conv_macs(&cv->geom, c, cv->channels);
+            h = cv->geom.out_h, w = cv->geom.out_w, c = cv->channels;
+            break;
+        }
+        case POST_RESIDUAL_ADD:
+            /* The zoo's residual_add (cell_utils.py): the pre-conv's input, resized to the
+             * value's H x W and projected 1x1 when the sizes differ, projected when only the
+             * channels do, else added as it is (docs/model-semantics.md 1.7). */
+            op->src_h = n->u_h, op->src_w = n->u_w, op->src_c = n->harbor_c;
+            op->resize = h != op->src_h || w != op->src_w;
+            op->projection = op->resize || c != op->src_c;
+            if (op->projection)
+                n->macs_per_step += (uint64_t)h * w * op->src_c * c;
+            break;
+        case POST_ACTIVATION:
+            break;
+        case POST_FLATTEN:
+            if ((int64_t)h * w * c > 1 << 30)
+                return spec_fail_pos(&r, op->pos, "flatten would make %lld channels (at most %d)",
+                                     (long long)h * w * c, 1 << 30);
+            c = h * w * c, h = w = 1;
+            break;
         }
         op->out_h = h, op->out_w = w, op->out_c = c;
     }
@@ -160,6 +187,9 @@ static rtpu_status node_shapes(graph *g, node *n, rtpu_error *err)
     spec_reader r = {.source = g->source, .node = n->name, .err = err};
     const node *src = &g->nodes[n->input.from];
     n->u_h = src->out_h, n->u_w = src->out_w, n->u_c = src->out_c;
+    /* Generic cells read concat(u, feedback) through the pre-conv; the RGC takes feedback
+     * into the cell (docs/model-semantics.md 1.5). */
+    n->harbor_c = n->u_c + (n->cell.type != CELL_RGC ? n->feedback_c : 0);
     n->x_h = n->u_h, n->x_w = n->u_w, n->x_c = n->u_c;
     if (n->conv.present) {
         conv_spec *cv = &n->conv;
@@ -218,8 +248,6 @@ rtpu_status graph_infer_shapes(graph *g, rtpu_error *err)
         s = node_shapes(g, n, err);
         if (s)
             break;
-        bool generic = n->cell.type != CELL_RGC;
-        n->harbor_c = n->u_c + (generic ? n->feedback_c : 0);
         if (n->conv.present)
             n->macs_per_step += conv_macs(&n->conv.geom, n->harbor_c, n->conv.channels);
     }

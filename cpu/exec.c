@@ -5,7 +5,8 @@
  *            the feedback into the cell (docs/model-semantics.md section 1);
  *   pre:     x = pre_conv(harbor);
  *   cell:    x = cell(x, u, feedback, state);
- *   post:    x = post_k(x) for each post op, in order. */
+ *   post:    x = post_k(x) for each post op, in order; residual ops also read u (residual)
+ *            or the pre-conv's input, the harbor (residual_add). */
 #include "cpu/exec.h"
 
 #include <stdlib.h>
@@ -130,8 +131,10 @@ static rtpu_status run_task(executor *e, const unroll_task *task, exec_value **r
     }
     for (int i = 0; i < n->post_count && !s; i++) {
         const post_op *op = &n->post[i];
-        if (op->kind == POST_RESIDUAL) {
-            s = k->post(e->ctx, task->node, i, u, x, x, err);
+        /* Residuals add in place: residual adds u, residual_add the pre-conv's input (the
+         * harbor), as the zoo's component_conv hands it on (docs/model-semantics.md 1.7). */
+        if (op->kind == POST_RESIDUAL || op->kind == POST_RESIDUAL_ADD) {
+            s = k->post(e->ctx, task->node, i, op->kind == POST_RESIDUAL ? u : pre_in, x, x, err);
             continue;
         }
         exec_value *next = NULL;

@@ -34,8 +34,10 @@ typedef struct exec_kernels {
     void (*state_destroy)(void *ctx, void *state);
     rtpu_status (*cell)(void *ctx, int node, const exec_value *x, const exec_value *u, const exec_value *feedback,
                         void *state, exec_value *out, rtpu_error *err);
-    /* Post op `op` of the node: in -> out (pools, fc); a residual adds u (projected) to
-     * in in place and gets out == in. */
+    /* Post op `op` of the node: in -> out (pools, fc, conv, activation, flatten); a residual
+     * adds its source (projected, resized) to in in place and gets out == in. u is that
+     * source: the feedforward input for residual, the pre-conv's input (the harbor) for
+     * residual_add. */
     rtpu_status (*post)(void *ctx, int node, int op, const exec_value *u, const exec_value *in, exec_value *out,
                         rtpu_error *err);
 } exec_kernels;

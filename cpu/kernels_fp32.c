@@ -119,6 +119,20 @@ static rtpu_status cell(void *ctx, int index, const exec_value *x, const exec_va
     return cell_step(c->g, c->w, index, &in, state, &out->t, err);
 }
 
+/* out += src, or out += src * P with the op's bias-free 1x1 projection P; src has out's H x W. */
+static rtpu_status add_residual(const fp32_ctx *c, const post_op *op, const rtpu_tensor *src, rtpu_tensor *out,
+                                rtpu_error *err)
+{
+    if (op->projection) {
+        conv_geom one;
+        conv_geom_make(&one, src->h, src->w, 1, 1, 1, PADDING_SAME);
+        return op_conv2d(src, &one, weights_param(c->w, op->kernel_param), NULL, true, out, err);
+    }
+    for (size_t i = 0, count = tensor_count(out); i < count; i++)
+        out->data[i] += src->data[i];
+    return RTPU_OK;
+}
+
 static rtpu_status post(void *ctx, int index, int k, const exec_value *u, const exec_value *in, exec_value *out,
                         rtpu_error *err)
 {
@@ -134,13 +148,34 @@ static rtpu_status post(void *ctx, int index, int k, const exec_value *u, const 
         return RTPU_OK;
     case POST_RESIDUAL:
         /* in place: out += u, or out += u * P (1x1 projection) when channels differ */
-        if (op->projection) {
-            conv_geom one;
-            conv_geom_make(&one, u->t.h, u->t.w, 1, 1, 1, PADDING_SAME);
-            return op_conv2d(&u->t, &one, weights_param(c->w, op->kernel_param), NULL, true, &out->t, err);
+        return add_residual(c, op, &u->t, &out->t, err);
+    case POST_RESIDUAL_ADD:
+        /* in place: out += src, src * P, or resize(src) * P (docs/model-semantics.md 1.7);
+         * the executor passes the pre-conv's input as u. */
+        if (op->resize) {
+            rtpu_tensor resized;
+            rtpu_status s = tensor_create(&resized, u->t.n, out->t.h, out->t.w, u->t.c, err);
+            if (s)
+                return s;
+            op_resize_bilinear(&u->t, &resized);
+            s = add_residual(c, op, &resized, &out->t, err);
+            tensor_destroy(&resized);
+            return s;
         }
-        for (size_t i = 0, count = tensor_count(&out->t); i < count; i++)
-            out->t.data[i] += u->t.data[i];
+        return add_residual(c, op, &u->t, &out->t, err);
+    case POST_CONV: {
+        rtpu_status s = op_conv2d(&in->t, &op->conv.geom, weights_param(c->w, op->kernel_param),
+                                  weights_param(c->w, op->bias_param), false, &out->t, err);
+        if (!s)
+            op_activate(out->t.data, tensor_count(&out->t), op->conv.act);
+        return s;
+    }
+    case POST_ACTIVATION:
+        memcpy(out->t.data, in->t.data, tensor_count(&out->t) * sizeof(float));
+        op_activate(out->t.data, tensor_count(&out->t), op->act);
+        return RTPU_OK;
+    case POST_FLATTEN: /* NHWC is already the flattening order */
+        memcpy(out->t.data, in->t.data, tensor_count(&out->t) * sizeof(float));
         return RTPU_OK;
     }
     return rtpu_fail(err, RTPU_ERR_INVALID, "unknown post op");

@@ -130,5 +130,16 @@ ugrnn=$src/graphs/small-ugrnn.json
 "$rtpu" run "$ugrnn" --input "$img" --seed 2 --dump conv3@5=ugrnn_seed.npy >/dev/null 2>&1 || bad "seeded small-ugrnn run"
 cmp -s ugrnn.npy ugrnn_seed.npy && ok || bad "small-ugrnn: weights file differs from the same seed in memory"
 
+# --- the zoo's 11-layer post-memory block and decoder (graphs/small-intermediate.json)
+inter=$src/graphs/small-intermediate.json
+"$rtpu" info "$inter" | grep -q "total parameters: 40842 " && ok || bad "info small-intermediate: $("$rtpu" info "$inter" 2>&1 | tail -2)"
+"$rtpu" run "$inter" --input "$img" --json >inter.json 2>err.txt && ok || bad "run small-intermediate: $(cat err.txt)"
+grep -q '"decoder": {"kind": "tmaxconf", "beta": 0.5, "window": \[5, 8\], "examples": \[{"class": [0-9], "step": [5-7],' inter.json &&
+  ok || bad "small-intermediate decoder: $(grep decoder inter.json)"
+"$rtpu" run "$inter" --input "$img" | grep -q "^decoder tmaxconf (beta 0.5, steps 5..7):" && ok || bad "small-intermediate table"
+# Its window starts at num_layers = 5: a 4-step run cannot hold it, and says so before running.
+expect_error "zoo decoder window past the run" 1 "the tmaxconf decoder's window starts at step 5, past a run of 4 steps" \
+  -- "$rtpu" run "$inter" --input "$img" --steps 4
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,5 +1,6 @@
 /* Parameter tables, shapes and MACs of the UGRNN and IntersectionRNN cells (the authors'
- * model zoo's ConvUGRNNCell and ConvIntersectionRNNCell), with every expected number
+ * model zoo's ConvUGRNNCell and ConvIntersectionRNNCell) and of the zoo's 11-layer models
+ * around them (post-memory conv and residual_add), with every expected number
  * computed here from the zoo's variable shapes written out by hand, not by the compiler:
  * one conv kernel [k, k, X + C, 2C] (UGRNN) or [k, k, X + C, 4C] (IntersectionRNN) with a
  * bias of the same width, and with layer norm one gamma and one beta per C-channel block. */
@@ -194,6 +195,93 @@ static void test_zoo_shallow_parameters(void **state)
     }
 }
 
+/* The zoo's 11-layer non-RGC models (convrnns/models/ugrnn_intermediate.json and the
+ * others of its shape) as rtpu specs: conv1's pre-conv without activation, then elu and max
+ * pool as post ops; conv2..conv10 a 3x3 elu pre-conv, the cell (conv4..conv10 only; conv2
+ * and conv3 have the zoo's decay-0 memory, which is no cell), then the post-memory conv 3x3
+ * -> residual_add -> elu block, max pools after conv4, conv6, conv7 and conv10; imnetds
+ * global_pool -> flatten -> fc 1000. */
+#define ZOO_INTERMEDIATE(cell)                                                                               \
+    "{'format': 1, 'input': {'shape': [224, 224, 3]}, 'cells': {'zoo': {'type': '" cell "', 'kernel': 3}}," \
+    " 'nodes': ["                                                                                          \
+    "  {'name': 'conv1', 'input': 'image', 'conv': {'kernel': 7, 'stride': 2, 'channels': 64},"             \
+    "   'post': [{'op': 'activation', 'fn': 'elu'}, {'op': 'maxpool', 'kernel': 2}]},"                     \
+    ZOO_LAYER("conv2", "conv1", 64, "", "") ZOO_LAYER("conv3", "conv2", 64, "", "")                          \
+    ZOO_LAYER("conv4", "conv3", 128, CELL, POOL) ZOO_LAYER("conv5", "conv4", 128, CELL, "")                  \
+    ZOO_LAYER("conv6", "conv5", 256, CELL, POOL) ZOO_LAYER("conv7", "conv6", 256, CELL, POOL)                \
+    ZOO_LAYER("conv8", "conv7", 512, CELL, "") ZOO_LAYER("conv9", "conv8", 512, CELL, "")                    \
+    ZOO_LAYER("conv10", "conv9", 512, CELL, POOL)                                                          \
+    "  {'name': 'imnetds', 'input': 'conv10', 'post': [{'op': 'global_avg_pool'}, {'op': 'flatten'},"      \
+    "   {'op': 'fc', 'units': 1000}]}],"                                                                   \
+    " 'readout': {'node': 'imnetds', 'decoder': 'dthresh'}}"
+#define CELL "'cell': 'zoo', "
+#define POOL ", {'op': 'maxpool', 'kernel': 2}"
+#define ZOO_LAYER(name, from, depth, cell, pool)                                                            \
+    "  {'name': '" name "', 'input': '" from "', 'conv': {'kernel': 3, 'channels': " #depth ","              \
+    " 'activation': 'elu'}, " cell "'post': [{'op': 'conv', 'kernel': 3, 'channels': " #depth "},"          \
+    " {'op': 'residual_add'}, {'op': 'activation', 'fn': 'elu'}" pool "]},"
+
+static void test_zoo_intermediate_parameters(void **state)
+{
+    (void)state;
+    graph *g = load_text(ZOO_INTERMEDIATE("ugrnn"));
+    rtpu_error err = {0};
+    param_table t;
+    assert_int_equal(param_table_build(g, &t, &err), RTPU_OK);
+    /* Per layer: component_conv, the UGRNN's _conv_linear, the post conv, and residual_add's
+     * 1x1 "residual_add_weights" where the depth changes (conv4, conv6, conv8). */
+    long layers = conv(7, 3, 64) + 2 * (conv(3, 64, 64) + conv(3, 64, 64));
+    layers += conv(3, 64, 128) + cell(3, 128, 128, 2, false) + conv(3, 128, 128) + 64 * 128;
+    layers += conv(3, 128, 128) + cell(3, 128, 128, 2, false) + conv(3, 128, 128);
+    layers += conv(3, 128, 256) + cell(3, 256, 256, 2, false) + conv(3, 256, 256) + 128 * 256;
+    layers += conv(3, 256, 256) + cell(3, 256, 256, 2, false) + conv(3, 256, 256);
+    layers += conv(3, 256, 512) + cell(3, 512, 512, 2, false) + conv(3, 512, 512) + 256 * 512;
+    layers += 2 * (conv(3, 512, 512) + cell(3, 512, 512, 2, false) + conv(3, 512, 512));
+    long imnetds = 512 * 1000 + 1000;
+    assert_int_equal((long)t.total, layers + imnetds);
+    /* The same count summed over the variables the zoo's JSON creates (without the
+     * non-trainable memory_decay scalars of its cell-less layers). */
+    assert_int_equal((long)t.total, 50617832);
+    assert_int_equal(node_params(g, &t, "imnetds"), imnetds);
+
+    expect_shape(&t, "conv4/conv.kernel", 4, (const int[]){3, 3, 128, 128});
+    expect_shape(&t, "conv4/conv.bias", 1, (const int[]){128});
+    expect_shape(&t, "conv4/residual_add.kernel", 4, (const int[]){1, 1, 64, 128});
+    assert_int_equal(param_table_find(&t, "conv5/residual_add.kernel"), -1);
+    expect_shape(&t, "imnetds/fc.kernel", 2, (const int[]){512, 1000});
+    const param_info *proj = find(&t, "conv8/residual_add.kernel");
+    assert_int_equal(proj->init, INIT_GLOROT_UNIFORM);
+    assert_int_equal(proj->fan_in, 256);
+    assert_int_equal(proj->fan_out, 512);
+    const param_info *k = find(&t, "conv9/conv.kernel");
+    assert_int_equal(k->init, INIT_VARIANCE_SCALING);
+    assert_int_equal(k->fan_in, 3 * 3 * 512);
+
+    /* The zoo's memory shapes: the cells at 56, 28, 28, 14, 7, 7, 7; imnetds 1 x 1 x 1000 from 4 x 4. */
+    static const struct { const char *name; int cell_h, out_h, out_c; } sizes[] = {
+        {"conv1", 112, 56, 64}, {"conv3", 56, 56, 64}, {"conv4", 56, 28, 128}, {"conv5", 28, 28, 128},
+        {"conv6", 28, 14, 256}, {"conv7", 14, 7, 256}, {"conv8", 7, 7, 512},  {"conv10", 7, 4, 512},
+        {"imnetds", 4, 1, 1000},
+    };
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        const node *n = &g->nodes[graph_find_node(g, sizes[i].name)];
+        assert_int_equal(n->cell_h, sizes[i].cell_h);
+        assert_int_equal(n->out_h, sizes[i].out_h);
+        assert_int_equal(n->out_c, sizes[i].out_c);
+    }
+    /* conv6: pre-conv, the cell's conv (X + C) -> 2C, the post conv, the projection, at 28 x 28. */
+    assert_int_equal(g->nodes[graph_find_node(g, "conv6")].macs_per_step,
+                     28L * 28 * 9 * 128 * 256 + 28L * 28 * 9 * 512 * 512 + 28L * 28 * 9 * 256 * 256 +
+                         28L * 28 * 128 * 256);
+    /* The decoder window: from num_layers = 11 to T = 17. */
+    int start, end;
+    assert_true(decoder_window(&g->decoder, g->sched.steps, &start, &end));
+    assert_int_equal(start, 11);
+    assert_int_equal(end, 17);
+    param_table_destroy(&t);
+    graph_destroy(g);
+}
+
 /* Kernels clamp to the cell size, and an intersection without a pre-conv takes the depth of
  * its input node. */
 static void test_clamped_and_without_pre_conv(void **state)
@@ -226,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_small_ugrnn_macs),
         cmocka_unit_test(test_zoo_shallow_parameters),
         cmocka_unit_test(test_clamped_and_without_pre_conv),
+        cmocka_unit_test(test_zoo_intermediate_parameters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

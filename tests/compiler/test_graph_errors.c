@@ -16,6 +16,9 @@
 /* A valid three-node graph the cases below break one way at a time. */
 #define HEAD "{\"format\": 1, \"input\": {\"shape\": [8, 8, 3]},\n"
 #define READOUT ",\n\"readout\": {\"node\": \"b\"}}"
+/* That graph's node b with post ops `ops`; the one-node graph up to its readout object. */
+#define POST(ops) HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\", \"post\": [" ops "]}]" READOUT
+#define ONE_NODE HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\"}],\n\"readout\": "
 
 typedef struct error_case {
     const char *name;
@@ -129,7 +132,45 @@ static const error_case cases[] = {
      {"test.json:2:45:", "'image_on' must be [first, end)"}},
     {"unknown decoder",
      HEAD "\"nodes\": [\n {\"name\": \"b\", \"input\": \"image\"}],\n\"readout\": {\"node\": \"b\", \"decoder\": \"vote\"}}",
-     {"field 'decoder' is 'vote'"}},
+     {"field 'decoder' is 'vote'", "expected one of: last, max_conf, thresh, tmaxconf, dthresh"}},
+    /* The model zoo's post-memory ops and decoders. */
+    {"unknown post op",
+     POST("{\"op\": \"dropout\"}"),
+     {"test.json:3:50:", "node 'b': field 'op' is 'dropout', expected one of: maxpool, avgpool, global_avg_pool, fc, "
+                         "residual, conv, residual_add, activation, flatten"}},
+    {"post conv without channels", POST("{\"op\": \"conv\", \"kernel\": 3}"),
+     {"test.json:3:43:", "node 'b': missing field 'channels'"}},
+    {"post conv unknown field", POST("{\"op\": \"conv\", \"kernel\": 3, \"channels\": 4, \"units\": 2}"),
+     {"test.json:3:86:", "node 'b': unknown field 'units' in a conv op",
+      "(allowed: op, kernel, stride, padding, channels, activation, bias, init_scale)"}},
+    {"post conv bad stride", POST("{\"op\": \"conv\", \"kernel\": 3, \"channels\": 4, \"stride\": 0}"),
+     {"test.json:3:96:", "node 'b': field 'stride' must be an integer in 1..16"}},
+    {"activation without fn", POST("{\"op\": \"activation\"}"), {"test.json:3:43:", "node 'b': missing field 'fn'"}},
+    {"activation unknown fn", POST("{\"op\": \"activation\", \"fn\": \"gelu\"}"),
+     {"test.json:3:70:", "node 'b': field 'fn' is 'gelu', expected one of: none (or identity), elu, relu"}},
+    {"residual_add with a field", POST("{\"op\": \"residual_add\", \"kernel\": 1}"),
+     {"test.json:3:66:", "node 'b': unknown field 'kernel' in this op (allowed: op)"}},
+    {"flatten with a field", POST("{\"op\": \"flatten\", \"units\": 4}"),
+     {"test.json:3:61:", "node 'b': unknown field 'units' in this op (allowed: op)"}},
+    {"beta for max_conf", ONE_NODE "{\"node\": \"b\", \"decoder\": \"max_conf\", \"beta\": 0.5}}",
+     {"test.json:4:49:", "unknown field 'beta' in a max_conf readout (allowed: node, decoder, threshold)"}},
+    {"threshold for tmaxconf", ONE_NODE "{\"node\": \"b\", \"decoder\": \"tmaxconf\", \"threshold\": 0.5}}",
+     {"test.json:4:49:", "unknown field 'threshold' in a tmaxconf readout (allowed: node, decoder, beta, window)"}},
+    {"beta out of range", ONE_NODE "{\"node\": \"b\", \"decoder\": \"dthresh\", \"beta\": -1}}",
+     {"test.json:4:56:", "field 'beta' must be a number in 0..1000"}},
+    {"window past the schedule",
+     HEAD "\"schedule\": {\"steps\": 4}, \"nodes\": [\n {\"name\": \"b\", \"input\": \"image\"}],\n\"readout\": "
+          "{\"node\": \"b\", \"decoder\": \"dthresh\", \"window\": [1, 9]}}",
+     {"test.json:4:58:", "'window' [1, 9) goes past the schedule's 4 steps"}},
+    {"empty window", ONE_NODE "{\"node\": \"b\", \"decoder\": \"tmaxconf\", \"window\": [3, 3]}}",
+     {"test.json:4:59:", "'window' must be [first, end) steps with 0 <= first < end"}},
+    /* The zoo's default window starts at num_layers, here 1: past a 1-step schedule. */
+    {"default window past the schedule",
+     HEAD "\"schedule\": {\"steps\": 1}, \"nodes\": [\n {\"name\": \"b\", \"input\": \"image\"}],\n\"readout\": "
+          "{\"node\": \"b\", \"decoder\": \"tmaxconf\"}}",
+     {"test.json:4:12:", "the tmaxconf decoder reads from step 1 (the zoo's num_layers", "past the schedule's 1 steps"}},
+    {"unknown readout field", ONE_NODE "{\"node\": \"b\", \"windows\": [1, 2]}}",
+     {"test.json:4:26:", "unknown field 'windows' in field 'readout' (allowed: node, decoder, threshold, beta, window)"}},
     {"huge number where an integer belongs",
      "{\"format\": 1, \"input\": {\"shape\": [1e20, 8, 3]}, \"nodes\": [{}]}",
      {"test.json:1:35:", "input shape entries must be integers"}},

@@ -140,23 +140,31 @@ typedef struct naive_cell {
     const float *feedback_kernel, *feedback_bias;
 } naive_cell;
 
-/* A post-memory op after the cell (and after the node's max pool, if it has one). */
+/* A post-memory op after the cell (and after the node's max pool, if it has one). The
+ * last four are the model zoo's post-memory functions (convrnns/utils/model_tool.py conv,
+ * cell_utils.py residual_add, tf.nn.elu and the other activations, flatten). */
 typedef enum {
     NAIVE_POST_MAXPOOL,
     NAIVE_POST_AVGPOOL,
     NAIVE_POST_GLOBAL_AVG,
     NAIVE_POST_FC,
-    NAIVE_POST_RESIDUAL
+    NAIVE_POST_RESIDUAL,
+    NAIVE_POST_CONV,
+    NAIVE_POST_RESIDUAL_ADD,
+    NAIVE_POST_ACTIVATION,
+    NAIVE_POST_FLATTEN
 } naive_post_kind;
 
 typedef struct naive_post {
     naive_post_kind kind;
-    int kernel, stride;       /* pools */
-    bool same;                /* pools */
-    int units;                /* fc */
-    naive_act act;            /* fc */
-    const float *weights;     /* fc: [in][units]; residual: [1][1][u_c][c] projection or NULL */
-    const float *bias;        /* fc, may be NULL */
+    int kernel, stride;       /* pools; conv: kernel is the (square, clamped) size */
+    bool same;                /* pools, conv */
+    int units;                /* fc; conv: output channels */
+    naive_act act;            /* fc, conv, activation */
+    /* fc: [in][units]; residual: [1][1][u_c][c] projection or NULL; conv: [k][k][in][units];
+     * residual_add: [1][1][harbor c][c] projection, or NULL when the harbor has the value's shape */
+    const float *weights;
+    const float *bias;        /* fc, conv; may be NULL */
 } naive_post;
 
 typedef struct naive_edge {

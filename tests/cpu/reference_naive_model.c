@@ -57,6 +57,13 @@ static void output_shape(const naive_model *m, int index, int *h, int *w, int *c
         } else if (op->kind == NAIVE_POST_FC) {
             *h = *w = 1;
             *c = op->units;
+        } else if (op->kind == NAIVE_POST_CONV) {
+            *h = window_out(*h, op->kernel, op->stride, op->same);
+            *w = window_out(*w, op->kernel, op->stride, op->same);
+            *c = op->units;
+        } else if (op->kind == NAIVE_POST_FLATTEN) {
+            *c = *h * *w * *c;
+            *h = *w = 1;
         }
     }
 }
@@ -365,8 +372,30 @@ static naive_tensor gather_feedback(naive_model *m, const naive_node *n, int ste
     return all;
 }
 
+/* The zoo's residual_add(inp, res_inp) (convrnns/utils/cell_utils.py): the same shape is
+ * added as it is; the same H x W but other channels through the 1x1 "residual_add_weights";
+ * another H x W is first resized to inp's (tf.image.resize_images, align_corners=True), then
+ * always projected. res_inp is what component_conv(return_input=True) returns: its own
+ * input, the harbor (concat(u, feedback) for a generic cell, u for the RGC). */
+static naive_tensor zoo_residual_add(const naive_post *op, const naive_tensor *value, const naive_tensor *harbor)
+{
+    naive_tensor out;
+    if (harbor->h == value->h && harbor->w == value->w && harbor->c == value->c) {
+        out = naive_tensor_copy(harbor);
+    } else if (harbor->h == value->h && harbor->w == value->w) {
+        out = naive_conv(harbor, op->weights, 1, 1, value->c, NULL, 1, true);
+    } else {
+        naive_tensor resized = naive_resize(harbor, value->h, value->w, true);
+        out = naive_conv(&resized, op->weights, 1, 1, value->c, NULL, 1, true);
+        naive_tensor_free(&resized);
+    }
+    naive_add(&out, value);
+    return out;
+}
+
 /* Applies one post-memory op to value (consumed) and returns the result. */
-static naive_tensor apply_post_op(const naive_post *op, naive_tensor *value, const naive_tensor *u)
+static naive_tensor apply_post_op(const naive_post *op, naive_tensor *value, const naive_tensor *u,
+                                  const naive_tensor *harbor)
 {
     naive_tensor next;
     switch (op->kind) {
@@ -382,6 +411,22 @@ static naive_tensor apply_post_op(const naive_post *op, naive_tensor *value, con
     case NAIVE_POST_FC:
         next = naive_fully_connected(value, op->weights, op->bias, op->units);
         naive_apply(&next, op->act);
+        break;
+    case NAIVE_POST_CONV: /* model_tool.conv: tf.nn.conv2d, bias_add, then the activation */
+        next = naive_conv(value, op->weights, op->kernel, op->kernel, op->units, op->bias, op->stride, op->same);
+        naive_apply(&next, op->act);
+        break;
+    case NAIVE_POST_RESIDUAL_ADD:
+        next = zoo_residual_add(op, value, harbor);
+        break;
+    case NAIVE_POST_ACTIVATION:
+        next = naive_tensor_copy(value);
+        naive_apply(&next, op->act);
+        break;
+    case NAIVE_POST_FLATTEN: /* tf.contrib.layers.flatten of NHWC: the same values, in order */
+        next = naive_tensor_copy(value);
+        next.c = value->h * value->w * value->c;
+        next.h = next.w = 1;
         break;
     case NAIVE_POST_RESIDUAL:
     default:
@@ -402,12 +447,13 @@ static naive_tensor node_step(naive_model *m, int index, int step)
     naive_tensor feedback = gather_feedback(m, n, step, u.h, u.w);
     bool generic = n->cell.type != NAIVE_RGC;
     naive_tensor harbor = feedback.data && generic ? naive_concat(&u, &feedback) : naive_tensor_copy(&u);
-    naive_tensor x = harbor;
+    naive_tensor x;
     if (n->has_conv) {
         x = naive_conv(&harbor, n->conv_kernel, n->conv_kh, n->conv_kw, n->conv_channels, n->conv_bias,
                        n->conv_stride, n->conv_same);
         naive_apply(&x, n->conv_act);
-        naive_tensor_free(&harbor);
+    } else {
+        x = naive_tensor_copy(&harbor);
     }
     naive_tensor out = naive_cell_step(&n->cell, &x, &u, feedback.data && !generic ? &feedback : NULL,
                                        &m->state_h[index], &m->state_c[index]);
@@ -417,8 +463,9 @@ static naive_tensor node_step(naive_model *m, int index, int step)
         out = pooled;
     }
     for (int i = 0; i < n->post_count; i++)
-        out = apply_post_op(&n->post[i], &out, &u);
+        out = apply_post_op(&n->post[i], &out, &u, &harbor);
     naive_tensor_free(&x);
+    naive_tensor_free(&harbor);
     naive_tensor_free(&u);
     if (feedback.data)
         naive_tensor_free(&feedback);

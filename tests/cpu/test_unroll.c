@@ -729,6 +729,112 @@ static void test_post_ops(void **unused)
     fixture_free(&f);
 }
 
+/* The model zoo's post-memory block (conv 3x3 -> residual_add -> elu after the cell in
+ * convrnns/models/ugrnn_intermediate.json and every other non-RGC 11-layer model) and the
+ * ops around it, over several steps against
+ * the naive unroller, which follows the zoo's code: residual_add adds what the pre-memory
+ * component_conv returns as its input, the harbor, so at b (which has feedback) the
+ * concatenation of u and the resized feedback, projected 1x1 to the value's channels; at c
+ * (after a max pool) the harbor resized to the pooled size and always projected, although
+ * the channels agree; at d the harbor has the value's shape and is added as it is. d's conv
+ * of kernel 5 clamps to its 3x3 input; its second conv has stride 2 and no bias; flatten
+ * then fc read the NHWC order. */
+static void test_zoo_post_ops(void **unused)
+{
+    (void)unused;
+    naive_fixture f;
+    fixture_load(&f,
+                 "{'format': 1, 'input': {'name': 'image', 'shape': [6, 5, 2]},"
+                 " 'schedule': {'steps': 6, 'image_on': [0, 4]},"
+                 " 'nodes': ["
+                 "  {'name': 'a', 'input': 'image', 'conv': {'kernel': 3, 'channels': 3},"
+                 "   'post': [{'op': 'activation', 'fn': 'elu'}, {'op': 'conv', 'kernel': 3, 'channels': 4,"
+                 "            'activation': 'tanh'}, {'op': 'residual_add'}, {'op': 'activation', 'fn': 'elu'}]},"
+                 "  {'name': 'b', 'input': 'a', 'feedback': ['c'], 'conv': {'kernel': 3, 'channels': 4, 'activation': 'elu'},"
+                 "   'cell': {'type': 'ugrnn'},"
+                 "   'post': [{'op': 'conv', 'kernel': 3, 'channels': 4}, {'op': 'residual_add'},"
+                 "            {'op': 'activation', 'fn': 'elu'}]},"
+                 "  {'name': 'c', 'input': 'b', 'conv': {'kernel': 3, 'channels': 4, 'activation': 'elu'},"
+                 "   'post': [{'op': 'maxpool', 'kernel': 2}, {'op': 'residual_add'}]},"
+                 "  {'name': 'd', 'input': 'c', 'conv': {'kernel': 3, 'channels': 4, 'activation': 'elu'},"
+                 "   'post': [{'op': 'conv', 'kernel': 5, 'channels': 4, 'init_scale': 2}, {'op': 'residual_add'},"
+                 "            {'op': 'activation', 'fn': 'relu'},"
+                 "            {'op': 'conv', 'kernel': 2, 'stride': 2, 'channels': 5, 'bias': false},"
+                 "            {'op': 'flatten'}, {'op': 'fc', 'units': 3}]}],"
+                 " 'readout': {'node': 'd', 'decoder': 'dthresh', 'threshold': 0.6}}",
+                 41);
+    fixture_input(&f, 6, 5, 2);
+    fixture_schedule(&f, 6, 0, 4, 0.5);
+    naive_node *a = fixture_conv_node(&f, "a", "image", 0, 3, 3, 1, 2, 3, NAIVE_IDENTITY);
+    a->post[a->post_count++] = (naive_post){.kind = NAIVE_POST_ACTIVATION, .act = NAIVE_ELU};
+    a->post[a->post_count++] =
+        (naive_post){.kind = NAIVE_POST_CONV, .kernel = 3, .stride = 1, .same = true, .units = 4, .act = NAIVE_TANH,
+                     .weights = fixture_kernel(&f, "a", "conv.kernel", 3, 3, 3, 4),
+                     .bias = fixture_vector(&f, "a", "conv.bias", 4, -0.5, 0.5)};
+    /* a's harbor is the 2-channel image: projected to 4 channels. */
+    a->post[a->post_count++] = (naive_post){.kind = NAIVE_POST_RESIDUAL_ADD,
+                                            .weights = fixture_kernel(&f, "a", "residual_add.kernel", 1, 1, 2, 4)};
+    a->post[a->post_count++] = (naive_post){.kind = NAIVE_POST_ACTIVATION, .act = NAIVE_ELU};
+
+    /* b: harbor = concat(a (4), c resized from 3x3 (4)) = 8 channels, into the pre-conv and
+     * into residual_add's projection. */
+    naive_node *b = fixture_conv_node(&f, "b", "a", 1, 3, 3, 1, 8, 4, NAIVE_ELU);
+    b->feedback[b->feedback_count++] = (naive_edge){fixture_index(&f, "c"), 1};
+    gated_cell(&f, "b", NAIVE_UGRNN, 4, 4, false, 1.0);
+    b->post[b->post_count++] =
+        (naive_post){.kind = NAIVE_POST_CONV, .kernel = 3, .stride = 1, .same = true, .units = 4, .act = NAIVE_IDENTITY,
+                     .weights = fixture_kernel(&f, "b", "conv.kernel", 3, 3, 4, 4),
+                     .bias = fixture_vector(&f, "b", "conv.bias", 4, -0.5, 0.5)};
+    b->post[b->post_count++] = (naive_post){.kind = NAIVE_POST_RESIDUAL_ADD,
+                                            .weights = fixture_kernel(&f, "b", "residual_add.kernel", 1, 1, 8, 4)};
+    b->post[b->post_count++] = (naive_post){.kind = NAIVE_POST_ACTIVATION, .act = NAIVE_ELU};
+
+    naive_node *c = fixture_conv_node(&f, "c", "b", 1, 3, 3, 1, 4, 4, NAIVE_ELU);
+    c->post[c->post_count++] = (naive_post){.kind = NAIVE_POST_MAXPOOL, .kernel = 2, .stride = 2, .same = true};
+    c->post[c->post_count++] = (naive_post){.kind = NAIVE_POST_RESIDUAL_ADD,
+                                            .weights = fixture_kernel(&f, "c", "residual_add.kernel", 1, 1, 4, 4)};
+
+    naive_node *d = fixture_conv_node(&f, "d", "c", 1, 3, 3, 1, 4, 4, NAIVE_ELU);
+    d->post[d->post_count++] =
+        (naive_post){.kind = NAIVE_POST_CONV, .kernel = 3, .stride = 1, .same = true, .units = 4, .act = NAIVE_IDENTITY,
+                     .weights = fixture_kernel(&f, "d", "conv.kernel", 3, 3, 4, 4),
+                     .bias = fixture_vector(&f, "d", "conv.bias", 4, -0.5, 0.5)};
+    assert_false(fixture_has_param(&f, "d", "residual_add.kernel"));
+    d->post[d->post_count++] = (naive_post){.kind = NAIVE_POST_RESIDUAL_ADD};
+    d->post[d->post_count++] = (naive_post){.kind = NAIVE_POST_ACTIVATION, .act = NAIVE_RELU};
+    d->post[d->post_count++] =
+        (naive_post){.kind = NAIVE_POST_CONV, .kernel = 2, .stride = 2, .same = true, .units = 5, .act = NAIVE_IDENTITY,
+                     .weights = fixture_kernel(&f, "d", "conv2.kernel", 2, 2, 4, 5)};
+    assert_false(fixture_has_param(&f, "d", "conv2.bias"));
+    d->post[d->post_count++] = (naive_post){.kind = NAIVE_POST_FLATTEN};
+    /* 2 x 2 x 5 flattened: 20 features. */
+    d->post[d->post_count++] =
+        (naive_post){.kind = NAIVE_POST_FC, .units = 3, .act = NAIVE_IDENTITY,
+                     .weights = fixture_param(&f, "d", "fc.kernel", -0.5, 0.5, 2, (const int[]){20, 3}),
+                     .bias = fixture_vector(&f, "d", "fc.bias", 3, -0.5, 0.5)};
+
+    /* The initialisers the zoo gives them: conv kernels variance scaling with the op's
+     * scale, projections Glorot uniform over their fans. */
+    const param_table *t = f.g->params;
+    const param_info *dk = &t->params[param_table_find(t, "d/conv.kernel")];
+    assert_int_equal(dk->init, INIT_VARIANCE_SCALING);
+    assert_int_equal(dk->fan_in, 3 * 3 * 4);
+    assert_true(dk->init_scale == 2.0f);
+    const param_info *bp = &t->params[param_table_find(t, "b/residual_add.kernel")];
+    assert_int_equal(bp->init, INIT_GLOROT_UNIFORM);
+    assert_int_equal(bp->fan_in, 8);
+    assert_int_equal(bp->fan_out, 4);
+    assert_true(bp->init_scale == 1.0f);
+    assert_int_equal(t->params[param_table_find(t, "b/conv.bias")].init, INIT_ZEROS);
+
+    float *images = fixture_images(&f, 2);
+    fixture_compare(&f, 2, images, TOLERANCE);
+    printf("  zoo post ops (conv, residual_add, activation, flatten) over 6 steps: worst error vs naive %.2e\n",
+           f.worst_error);
+    free(images);
+    fixture_free(&f);
+}
+
 /* ---- Bad input and the run protocol ---------------------------------------------------- */
 
 static bool stop_at_two(void *context, int step, int steps)
@@ -845,6 +951,7 @@ int main(void)
         cmocka_unit_test(test_schedules),
         cmocka_unit_test(test_batch_equals_single_runs),
         cmocka_unit_test(test_post_ops),
+        cmocka_unit_test(test_zoo_post_ops),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
