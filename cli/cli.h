@@ -13,6 +13,8 @@ int cmd_init(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_asm(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
+/* `rtpu import MODEL.json -o GRAPH.json` (cli/cmd_import.c). */
+int cmd_import(int argc, char **argv);
 
 /* `rtpu run prog.rtpu ...`: cmd_run hands program files to this (cli/run_program.c). */
 int cmd_run_program(int argc, char **argv);

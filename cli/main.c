@@ -21,6 +21,7 @@ static const command commands[] = {
     {"asm", cmd_asm, "assemble a text program into a program file (.rtpu)"},
     {"disasm", cmd_disasm, "print a program file as text assembly"},
     {"verify", cmd_verify, "co-simulate a program file on sim and rtl and compare everything"},
+    {"import", cmd_import, "convert a model-zoo (tnn) model file into an rtpu graph spec"},
 };
 
 static void print_usage(FILE *out)

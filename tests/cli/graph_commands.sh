@@ -141,5 +141,53 @@ grep -q '"decoder": {"kind": "tmaxconf", "beta": 0.5, "window": \[5, 8\], "examp
 expect_error "zoo decoder window past the run" 1 "the tmaxconf decoder's window starts at step 5, past a run of 4 steps" \
   -- "$rtpu" run "$inter" --input "$img" --steps 4
 
+# --- rtpu import: a model-zoo (tnn) file to a graph spec, validated before it is written
+H='"harbor": {"function": "harbor", "preproc": null, "spatial_op": "resize", "channel_op": "concat"}'
+M='"memory": {"function": "memory", "memory_decay": 0, "trainable": false}'
+C='"memory": {"function": "memory", "filter_size": [3, 3], "out_depth": 8, "shape": [4, 4]}'
+cc() { echo "{\"function\": \"component_conv\", \"input_name\": \"$1\", \"out_depth\": $2, \"ksize\": 3, \"strides\": [1, $3, $3, 1], \"padding\": \"SAME\", \"bias\": 0, \"activation\": \"elu\", \"batch_norm\": false}"; }
+pool='{"function": "max_pool", "ksize": [1, 2, 2, 1], "strides": [1, 2, 2, 1], "padding": "SAME"}'
+cat >ugrnn_tiny.json <<JSON
+{"nodes": [
+ {"name": "conv1", "shape": [16, 16, 3], $H, "pre_memory": [$(cc split 4 2), {"function": "dropout", "keep_prob": 1.0}], $M, "post_memory": [$pool]},
+ {"name": "conv2", $H, "pre_memory": [$(cc conv1 4 1)], $M, "post_memory": []},
+ {"name": "conv3", $H, "pre_memory": [$(cc conv2 8 1)], $C, "post_memory": [{"function": "conv", "ksize": [3, 3], "out_depth": 8, "activation": null}, {"function": "residual_add"}, {"function": "elu"}]},
+ {"name": "conv4", $H, "pre_memory": [$(cc conv3 8 1)], $C, "post_memory": []},
+ {"name": "conv5", $H, "pre_memory": [$(cc conv4 8 1)], $C, "post_memory": []},
+ {"name": "imnetds", $H, "pre_memory": [{"function": "global_pool", "kind": "avg"}, {"function": "flatten"}, {"function": "fc", "out_depth": 10, "activation": null}], $M, "post_memory": [{"function": "identity"}]}],
+ "edges": [{"from": "conv1", "to": "conv2"}, {"from": "conv2", "to": "conv3"}, {"from": "conv3", "to": "conv4"},
+           {"from": "conv4", "to": "conv5"}, {"from": "conv5", "to": "imnetds"}, {"from": "conv5", "to": "conv3"}]}
+JSON
+"$rtpu" import ugrnn_tiny.json -o imported.json 2>notes.txt && ok || bad "import: $(cat notes.txt)"
+grep -q "^cell type ugrnn (from the model name ugrnn_tiny.json)$" notes.txt && ok || bad "import notes: $(cat notes.txt)"
+grep -q "^presentation default: T = 16, the image at steps 0..11, then blank 0.5$" notes.txt && ok || bad "import schedule note"
+grep -q "^dropped: dropout with keep_prob 1" notes.txt && ok || bad "import dropout note"
+# By hand: conv1 112, conv2 148, conv3 pre 872 (4 + 8 feedback channels) + UGRNN 2320 + post conv 584 +
+# residual_add projection 96, conv4 and conv5 (4x4) 584 + 2320 each, imnetds fc 8 -> 10: 90.
+"$rtpu" info imported.json | grep -q "total parameters: 10030 " && ok || bad "info imported: $("$rtpu" info imported.json 2>&1 | tail -3)"
+"$rtpu" import ugrnn_tiny.json --presentation constant --steps 9 --decoder tmaxconf --name tiny9 -o imported9.json 2>/dev/null &&
+  grep -q '"schedule": {"mode": "constant", "steps": 9}' imported9.json && grep -q '"decoder": "tmaxconf"' imported9.json &&
+  grep -q '"name": "tiny9"' imported9.json && ok || bad "import with options"
+expect_error "import constant without steps" 1 "the constant presentation needs --steps" -- "$rtpu" import ugrnn_tiny.json --presentation constant -o x.json
+cp ugrnn_tiny.json lstm_tiny.json
+"$rtpu" import lstm_tiny.json -o lstm.json 2>notes.txt && grep -q "lstm_shallow.npz" notes.txt &&
+  grep -q '"peepholes": true' lstm.json && ok || bad "import lstm shallow: $(cat notes.txt)"
+sed 's/"function": "flatten"/"function": "squeeze"/' ugrnn_tiny.json >ugrnn_bad.json
+expect_error "import unknown function" 1 "ugrnn_bad.json:7:" -- "$rtpu" import ugrnn_bad.json -o x.json
+expect_error "import unknown function" 1 "node 'imnetds': unknown pre_memory function 'squeeze'" -- "$rtpu" import ugrnn_bad.json -o x.json
+# A conversion rtpu's spec reader rejects (a 4x4 VALID pool on a 2x2 value) leaves no file.
+sed 's/"ksize": \[1, 2, 2, 1\], "strides": \[1, 2, 2, 1\], "padding": "SAME"/"ksize": [1, 16, 16, 1], "strides": [1, 1, 1, 1], "padding": "VALID"/' \
+  ugrnn_tiny.json >ugrnn_badpool.json
+expect_error "import invalid result" 1 "the converted graph is invalid: " -- "$rtpu" import ugrnn_badpool.json -o x.json
+[ ! -e x.json ] && [ -z "$(ls | grep 'x.json.tmp')" ] && ok || bad "a failed import left a file: $(ls)"
+
+# --- graphs/zoo/ (scripts/import-zoo): every converted zoo model loads; two known totals
+for z in "$src"/graphs/zoo/*.json; do
+  "$rtpu" info "$z" >/dev/null 2>err.txt && ok || bad "info $(basename "$z"): $(cat err.txt)"
+done
+# rgc_intermediate is graphs/median.json; the UGRNN model's count is the zoo's variables' (test_graph_cells).
+"$rtpu" info "$src/graphs/zoo/rgc_intermediate.json" | grep -q "total parameters: 15445800 " && ok || bad "zoo rgc_intermediate params"
+"$rtpu" info "$src/graphs/zoo/ugrnn_intermediate.json" | grep -q "total parameters: 50617832 " && ok || bad "zoo ugrnn_intermediate params"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
