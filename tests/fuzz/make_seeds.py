@@ -128,6 +128,9 @@ def images():
                                     filters=(1, 4)))
     write("image", "rgba16.png", png(2, 2, 16, 6, [[tuple(px[0]) + (5,), tuple(px[1]) + (0xFFFF,)],
                                                    [tuple(px[2]) + (0,), tuple(px[3]) + (9,)]], filters=(2, 3)))
+    rows16 = [[((x * 9000 + y * 77) % 65536, (x * 1300) % 65536, (y * 5000) % 65536) for x in range(5)]
+              for y in range(5)]
+    write("image", "rgb16-interlaced.png", png(5, 5, 16, 2, rows16, filters=(0, 1, 2, 3, 4), interlace=1))
     # 8-bit and low-depth colour types, filters, palette with transparency, interlacing.
     rows = [[((x * 40 + y * 7) % 256, (x * 13) % 256, (y * 50) % 256) for x in range(5)] for y in range(5)]
     write("image", "rgb8-filters.png", png(5, 5, 8, 2, rows, filters=(0, 1, 2, 3, 4)))

@@ -47,8 +47,9 @@ static void expect_pixels(const char *relative, int h, int w, const unsigned *rg
 {
     char path[4096];
     source_path(path, sizeof path, relative);
-    float out[4 * 4 * 3];
+    float out[5 * 5 * 3];
     rtpu_error err = {0};
+    assert_true(h * w <= 25);
     if (image_load_normalized(path, h, w, out, &err))
         fail_msg("%s: %s", relative, err.message);
     for (int i = 0; i < h * w * 3; i++) {
@@ -85,6 +86,16 @@ static void other_deep_images(void **state)
     expect_pixels("corpus/image/rgba16.png", 2, 2, ppm16, 65535);
     /* A grey 16-bit PNG with a tRNS chunk: stb adds an alpha channel, which is dropped. */
     expect_pixels("corpus/image/grey16-trns.png", 2, 2, png_grey16, 65535);
+    /* 16-bit, Adam7-interlaced, every filter type: sample (x, y) as make_seeds.py wrote it. */
+    unsigned interlaced[5 * 5 * 3];
+    for (unsigned y = 0; y < 5; y++)
+        for (unsigned x = 0; x < 5; x++) {
+            unsigned *px = &interlaced[(y * 5 + x) * 3];
+            px[0] = (x * 9000 + y * 77) % 65536;
+            px[1] = (x * 1300) % 65536;
+            px[2] = (y * 5000) % 65536;
+        }
+    expect_pixels("corpus/image/rgb16-interlaced.png", 5, 5, interlaced, 65535);
 }
 
 static void declared_dram_survives_disasm_asm(void **state)
