@@ -5,6 +5,7 @@
 #define RTPU_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "rtpu/status.h"
 
@@ -28,5 +29,17 @@ int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((fo
 bool cli_has_suffix(const char *s, const char *suffix);
 /* Parses a non-negative decimal integer; false on anything else. */
 bool cli_parse_u64(const char *text, unsigned long long *out);
+/* A byte count: an integer with an optional binary suffix K, M, G or T (also KiB, MiB,
+ * ...): "512M", "8G", "1048576". Zero and overflow are refused. */
+bool cli_parse_size(const char *text, uint64_t *out);
+
+/* The resource-limit options every command that allocates or runs takes (rtpu/limits.h):
+ * --max-memory SIZE, and --max-macs N (max_macs NULL: the command has no MAC limit).
+ * Returns 1 when argv[*i] was one of them (its value consumed), 0 when it was not, -1
+ * after printing a usage error. */
+int cli_limit_option(const char *command, int argc, char **argv, int *i, uint64_t *max_memory, uint64_t *max_macs);
+#define CLI_LIMITS_USAGE                                                                             \
+    "  --max-memory SIZE  refuse, before allocating, work that needs more memory\n"                  \
+    "                 (bytes, or with K/M/G/T; default 8G)\n"
 
 #endif

@@ -1,5 +1,4 @@
 /* rtpu init graph.json -o weights.safetensors [--seed S]: deterministic initial weights. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,27 +7,23 @@
 #include "cpu/weights.h"
 
 static const char *usage =
-    "usage: rtpu init GRAPH.json -o WEIGHTS.safetensors [--seed S]\n"
+    "usage: rtpu init GRAPH.json -o WEIGHTS.safetensors [--seed S] [--max-memory SIZE]\n"
     "  Writes initial weights for every parameter of the graph (names '<node>/<param>',\n"
     "  F32), drawn with the authors' initialisers from seed S (default 0): the same seed\n"
-    "  gives the same file on every machine.\n";
-
-bool cli_parse_u64(const char *text, unsigned long long *out)
-{
-    if (!text[0] || text[0] == '-')
-        return false;
-    char *end;
-    errno = 0;
-    *out = strtoull(text, &end, 10);
-    return errno == 0 && *end == '\0';
-}
+    "  gives the same file on every machine.\n" CLI_LIMITS_USAGE;
 
 int cmd_init(int argc, char **argv)
 {
     const char *graph_path = NULL, *out_path = NULL;
     unsigned long long seed = 0;
+    uint64_t max_memory = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int limit = cli_limit_option("init", argc, argv, &i, &max_memory, NULL);
+        if (limit < 0)
+            return 2;
+        if (limit > 0)
+            continue;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(usage, stdout);
             return 0;
@@ -52,7 +47,7 @@ int cmd_init(int argc, char **argv)
     rtpu_error err = {0};
     graph *g = NULL;
     weights *w = NULL;
-    if (graph_load(graph_path, &g, &err) || weights_init(g, seed, &w, &err) ||
+    if (graph_load(graph_path, &g, &err) || weights_init(g, seed, max_memory, &w, &err) ||
         weights_save(w, g, out_path, &err)) {
         weights_destroy(w);
         graph_destroy(g);

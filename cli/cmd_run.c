@@ -19,6 +19,7 @@
 static const char *usage =
     "usage: rtpu run GRAPH.json [--backend cpu] [--weights W.safetensors | --seed S]\n"
     "                [--input FILE]... [--steps T] [--dump NODE@T=OUT.npy]... [--top K] [--json]\n"
+    "                [--max-memory SIZE] [--max-macs N]\n"
     "       rtpu run PROGRAM.rtpu --backend sim ...   (rtpu run PROGRAM.rtpu --help)\n"
     "  Runs the graph unrolled over T steps (default: its schedule) in fp32 on the CPU\n"
     "  reference and prints the readout's top-K classes (default 5) per step, then the\n"
@@ -28,7 +29,9 @@ static const char *usage =
     "  --weights W    safetensors weights (see rtpu init); without it the graph runs on\n"
     "                 deterministic initial weights drawn from --seed (default 0)\n"
     "  --dump NODE@T=OUT.npy   write NODE's output at step T as [N,H,W,C] float32\n"
-    "  --json         machine-readable output\n";
+    "  --json         machine-readable output\n" CLI_LIMITS_USAGE
+    "  --max-macs N   refuse runs of more than N multiply-accumulates (batch x steps x\n"
+    "                 MACs per step; default 10^15)\n";
 
 enum { MAX_INPUTS = 256, MAX_DUMPS = 256 };
 
@@ -45,6 +48,7 @@ typedef struct run_options {
     const char *dumps[MAX_DUMPS];
     int dump_count;
     unsigned long long seed, steps, top;
+    uint64_t max_memory, max_macs;
     bool json;
 } run_options;
 
@@ -54,6 +58,11 @@ static int parse_options(int argc, char **argv, run_options *o)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
+        int limit = cli_limit_option("run", argc, argv, &i, &o->max_memory, &o->max_macs);
+        if (limit < 0)
+            return 2;
+        if (limit > 0)
+            continue;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(usage, stdout);
             return 0;
@@ -297,11 +306,15 @@ static int run_graph(const run_options *o)
     for (int i = 0; i < o->dump_count && !s; i++)
         s = parse_dump(g, steps, o->dumps[i], &dumps[i], &err);
     if (!s)
-        s = o->weights_path ? weights_load(g, o->weights_path, &w, &err) : weights_init(g, o->seed, &w, &err);
+        s = o->weights_path ? weights_load(g, o->weights_path, o->max_memory, &w, &err)
+                              : weights_init(g, o->seed, o->max_memory, &w, &err);
     if (!s)
         s = stimulus_load(g, o->inputs, o->input_count, &images, &batch, &err);
     if (!s)
-        s = rtpu_device_open_graph("cpu", g, w, &(rtpu_graph_options){.batch = batch, .steps = steps}, &d, &err);
+        s = rtpu_device_open_graph("cpu", g, w, &(rtpu_graph_options){.batch = batch,
+                                                           .steps = steps,
+                                                           .max_memory = o->max_memory,
+                                                           .max_macs = o->max_macs}, &d, &err);
     if (!s)
         s = run_on_device(d, g, images, batch, steps, dumps, o->dump_count, !o->json && isatty(STDERR_FILENO), &logits,
                           &err);

@@ -19,19 +19,22 @@
 #include "target/program.h"
 
 static const char usage[] =
-    "usage: rtpu verify PROGRAM.rtpu --backends sim,rtl [--config NAME|FILE.json] [--json]\n"
+    "usage: rtpu verify PROGRAM.rtpu --backends sim,rtl [--config NAME|FILE.json] [--json] [--max-memory SIZE]\n"
     "\n"
     "Runs the program on the simulator and on the RTL model and compares all outputs\n"
     "(DRAM and every on-chip memory, bit-exact), total cycles, per-unit busy/stall/idle\n"
     "cycles, and every instruction's dispatch/start/end cycle; names the first\n"
     "instruction where the two diverge.\n"
     "  --config C   refuse to run unless the program was built for config C\n"
-    "  --json       print the comparison as one JSON object\n";
+    "  --json       print the comparison as one JSON object\n"
+    "  --max-memory SIZE  refuse, before allocating, a program whose memories need more\n"
+    "               on each backend (bytes, or with K/M/G/T; default 8G)\n";
 
 typedef struct verify_options {
     const char *program, *backends, *config;
     char names[2][16];  /* the two backends of --backends A,B */
     bool json;
+    uint64_t max_memory;
 } verify_options;
 
 static int parse(int argc, char **argv, verify_options *o)
@@ -47,6 +50,11 @@ static int parse(int argc, char **argv, verify_options *o)
             o->json = true;
             continue;
         }
+        int limit = cli_limit_option("verify", argc, argv, &i, &o->max_memory, NULL);
+        if (limit < 0)
+            return 2;
+        if (limit > 0)
+            continue;
         if (!strcmp(a, "--backends") || !strcmp(a, "--config")) {
             if (i + 1 == argc)
                 return cli_usage_error("verify", "%s needs a value", a);
@@ -140,8 +148,9 @@ int cmd_verify(int argc, char **argv)
         if (!st)
             st = program_require_config(p, &cfg, &err);
     }
+    rtpu_program_options po = {.max_memory = o.max_memory};
     for (int k = 0; k < 2 && !st; k++)
-        st = rtpu_device_open_program(o.names[k], p, &dev[k], &err);
+        st = rtpu_device_open_program(o.names[k], p, &po, &dev[k], &err);
     for (int k = 0; k < 2 && !st; k++)
         if ((st = rtpu_device_run(dev[k], NULL, &err)))
             rtpu_error_prefix(&err, "%s: ", o.names[k]);

@@ -21,6 +21,7 @@
 static const char usage[] =
     "usage: rtpu run PROGRAM.rtpu [--backend sim|rtl] [--config NAME|FILE.json] [--stats] [--json]\n"
     "                [--trace OUT.json | --waves OUT.fst] [--input NAME=IN.npy]... [--dump NAME=OUT.npy]...\n"
+    "                [--max-memory SIZE] [--max-cycles N]\n"
     "\n"
     "Runs a program file on the cycle-level simulator (sim, default) or on the Verilog RTL\n"
     "through Verilator (rtl: configs small-8 and small-16); both give the same data and cycles.\n"
@@ -31,13 +32,17 @@ static const char usage[] =
     "                    (open in chrome://tracing or ui.perfetto.dev; 1 us = 1 cycle)\n"
     "  --waves F.fst     waveform of the RTL run (rtl only; open with gtkwave)\n"
     "  --input NAME=F    write tensor NAME from a .npy (real values, quantised with its scale)\n"
-    "  --dump NAME=F     write tensor NAME as float32 .npy (n, h, w, c), dequantised\n";
+    "  --dump NAME=F     write tensor NAME as float32 .npy (n, h, w, c), dequantised\n"
+    "  --max-cycles N    fail a run that has not finished after N cycles (rtl default 10^8)\n"
+    CLI_LIMITS_USAGE;
 
 enum { MAX_BINDINGS = 64 };
 
 typedef struct run_options {
     const char *program, *backend, *config, *trace, *waves;
     bool stats, json;
+    uint64_t max_memory;
+    unsigned long long max_cycles;
     const char *inputs[MAX_BINDINGS], *dumps[MAX_BINDINGS];
     int input_count, dump_count;
 } run_options;
@@ -54,6 +59,16 @@ static int parse(int argc, char **argv, run_options *o)
         }
         if (!strcmp(a, "--stats")) {
             o->stats = true;
+            continue;
+        }
+        int limit = cli_limit_option("run", argc, argv, &i, &o->max_memory, NULL);
+        if (limit < 0)
+            return 2;
+        if (limit > 0)
+            continue;
+        if (!strcmp(a, "--max-cycles")) {
+            if (i + 1 == argc || !cli_parse_u64(argv[++i], &o->max_cycles) || o->max_cycles == 0)
+                return cli_usage_error("run", "--max-cycles needs a positive integer");
             continue;
         }
         if (!strcmp(a, "--json")) {
@@ -231,10 +246,12 @@ int cmd_run_program(int argc, char **argv)
     char *text = NULL;
     int rc = 0;
     rtpu_config config;
+    rtpu_program_options open = {.max_memory = o.max_memory};
+    rtpu_run_options run = {.waves_path = o.waves, .cycle_limit = o.max_cycles};
     if (program_load(o.program, &p, &err) ||
         (o.config && (config_load_named(o.config, &config, &err) || program_require_config(p, &config, &err))) ||
-        rtpu_device_open_program(o.backend, p, &d, &err) || write_inputs(d, &o, &err) ||
-        rtpu_device_run(d, &(rtpu_run_options){.waves_path = o.waves}, &err) ||
+        rtpu_device_open_program(o.backend, p, &open, &d, &err) || write_inputs(d, &o, &err) ||
+        rtpu_device_run(d, &run, &err) ||
         (o.trace && profile_write_trace(p, rtpu_device_stats(d), rtpu_device_timings(d), o.trace, &err)) ||
         dump_outputs(d, &o, &err)) {
         rc = cli_report("run", &err);

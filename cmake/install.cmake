@@ -1,6 +1,6 @@
 # The installable library: `cmake --install build --prefix P` puts
 #   P/lib/librtpu.a                  every stage's library merged into one archive
-#   P/include/rtpu/*.h               the public headers (rtpu.h, status.h, stats.h, version.h)
+#   P/include/rtpu/*.h               the public headers (rtpu.h, limits.h, status.h, stats.h, version.h)
 #   P/lib/pkgconfig/rtpu.pc          for pkg-config --cflags --libs rtpu
 #   P/lib/cmake/rtpu/rtpuConfig.cmake, rtpuConfigVersion.cmake: find_package(rtpu) -> rtpu::rtpu
 # examples/ builds against it either way (tests/install checks both).
@@ -41,7 +41,8 @@ endif()
 
 install(FILES ${RTPU_ARCHIVE} DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(FILES ${CMAKE_SOURCE_DIR}/include/rtpu/rtpu.h ${CMAKE_SOURCE_DIR}/include/rtpu/status.h
-              ${CMAKE_SOURCE_DIR}/include/rtpu/stats.h ${CMAKE_BINARY_DIR}/include/rtpu/version.h
+              ${CMAKE_SOURCE_DIR}/include/rtpu/stats.h ${CMAKE_SOURCE_DIR}/include/rtpu/limits.h
+              ${CMAKE_BINARY_DIR}/include/rtpu/version.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/rtpu)
 install(TARGETS rtpu RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 

@@ -48,6 +48,8 @@ static rtpu_status open_graph(const rtpu_graph *g, const rtpu_weights *w, const 
     rtpu_status st = cpu_reference_create(g, w, d->o.batch, d->o.steps, &d->ref, err);
     if (!st && !(d->keep = calloc((size_t)d->o.steps * g->node_count, sizeof *d->keep)))
         st = rtpu_fail(err, RTPU_ERR_NOMEM, "out of memory");
+    if (!st)
+        cpu_reference_limit(d->ref, d->o.max_memory, d->o.max_macs);
     if (st) {
         close_cpu(d);
         return st;

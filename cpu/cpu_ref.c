@@ -13,6 +13,7 @@ struct cpu_reference {
     unrolled *u;
     void *kernel_ctx;
     bool *keep;            /* NULL until cpu_reference_keep: then only declared values stay */
+    uint64_t weight_bytes, max_memory, max_macs;
     executor *e;
 };
 
@@ -32,7 +33,7 @@ rtpu_status cpu_reference_create(const graph *g, const weights *w, int batch, in
     cpu_reference *r = calloc(1, sizeof *r);
     if (!r)
         return rtpu_fail(err, RTPU_ERR_NOMEM, "out of memory");
-    *r = (cpu_reference){.g = g, .batch = batch, .steps = steps};
+    *r = (cpu_reference){.g = g, .batch = batch, .steps = steps, .weight_bytes = weights_bytes(w)};
     if (!(s = unroll_build(g, steps, &r->u, err)) && !(s = exec_fp32_context_create(g, w, &r->kernel_ctx, err)))
         s = executor_create(g, r->u, batch, exec_fp32_kernels(), r->kernel_ctx, NULL, &r->e, err);
     if (s) {
@@ -62,11 +63,18 @@ rtpu_status cpu_reference_keep(cpu_reference *r, int node, int step, rtpu_error 
     return RTPU_OK;
 }
 
+void cpu_reference_limit(cpu_reference *r, uint64_t max_memory, uint64_t max_macs)
+{
+    r->max_memory = max_memory;
+    r->max_macs = max_macs;
+}
+
 rtpu_status cpu_reference_run(cpu_reference *r, const float *images, cpu_progress_fn progress, void *context,
                               rtpu_error *err)
 {
     if (!r->e)
         return rtpu_fail(err, RTPU_ERR_RUNTIME, "this CPU reference could not be prepared");
+    executor_set_limits(r->e, r->max_memory, r->weight_bytes, r->max_macs);
     return executor_run(r->e, images, progress, context, err);
 }
 

@@ -25,6 +25,9 @@ rtpu_status cpu_reference_create(const graph *g, const weights *w, int batch, in
                                  rtpu_error *err);
 /* images: batch x H x W x C normalised stimulus (the input node's shape), NHWC.
  * Frame t is the image while the schedule shows it, else the blank value everywhere. */
+/* Resource limits of the run (exec.h's executor_set_limits; 0 for the defaults); the
+ * weights count towards max_memory. */
+void cpu_reference_limit(cpu_reference *r, uint64_t max_memory, uint64_t max_macs);
 rtpu_status cpu_reference_run(cpu_reference *r, const float *images, cpu_progress_fn progress, void *context,
                               rtpu_error *err);
 /* Declares that node's output at step is wanted after the run. Before any declaration

@@ -9,7 +9,10 @@
  *            or the pre-conv's input, the harbor (residual_add). */
 #include "cpu/exec.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
+
+#include "common/limits.h"
 
 struct executor {
     const graph *g;
@@ -18,6 +21,7 @@ struct executor {
     const exec_kernels *k;
     void *ctx;
     const bool *keep;
+    uint64_t max_memory, base_bytes, max_macs;
     exec_value **values;   /* [step * node_count + node] */
     void **states;         /* per node */
     bool ran;
@@ -61,6 +65,120 @@ void executor_destroy(executor *e)
     free(e->values);
     free(e->states);
     free(e);
+}
+
+void executor_set_limits(executor *e, uint64_t max_memory, uint64_t base_bytes, uint64_t max_macs)
+{
+    e->max_memory = max_memory;
+    e->base_bytes = base_bytes;
+    e->max_macs = max_macs;
+}
+
+/* batch x steps x MACs per step against the limit. */
+static rtpu_status check_macs(const executor *e, rtpu_error *err)
+{
+    uint64_t per_step = 0, total = 0;
+    for (int i = 0; i < e->g->node_count; i++)
+        per_step += e->g->nodes[i].macs_per_step; /* each node's is far below 2^64 / 4096 */
+    uint64_t limit = e->max_macs ? e->max_macs : RTPU_DEFAULT_MAX_MACS;
+    bool fits = rtpu_mul_u64(per_step, (uint64_t)e->u->steps, &total) &&
+                rtpu_mul_u64(total, (uint64_t)e->batch, &total) && total <= limit;
+    if (fits)
+        return RTPU_OK;
+    return rtpu_fail(err, RTPU_ERR_NOMEM,
+                     "graph '%s': %d steps x batch %d x %" PRIu64 " MACs per step (%.3g MACs) is over the limit of "
+                     "%.3g MACs for one run (raise it with --max-macs)",
+                     e->g->name, e->u->steps, e->batch, per_step,
+                     (double)per_step * (double)e->u->steps * (double)e->batch, (double)limit);
+}
+
+/* One value of the plan: taken now, freed by plan_give. */
+static rtpu_status plan_value(const executor *e, rtpu_budget *b, int node, int step, const char *what, int h, int w,
+                              int c, uint64_t *bytes, rtpu_error *err)
+{
+    *bytes = e->k->value_bytes(e->ctx, e->batch, h, w, c);
+    return rtpu_budget_take(b, *bytes, err, "graph '%s': %s of node '%s' at step %d (%dx%dx%dx%d)", e->g->name, what,
+                            e->g->nodes[node].name, step, e->batch, h, w, c);
+}
+
+/* The run's memory, walked without data in exactly run_task's order of allocations and
+ * frees, so the peak it finds is the peak the run will reach (the kernels' scratch is
+ * their stated upper bound). */
+static rtpu_status plan_memory(const executor *e, rtpu_error *err)
+{
+    const graph *g = e->g;
+    const exec_kernels *k = e->k;
+    rtpu_budget b;
+    rtpu_budget_init(&b, e->max_memory);
+    rtpu_status s = rtpu_budget_take(&b, e->base_bytes, err, "graph '%s': the weights", g->name);
+    for (int i = 0; i < g->node_count && !s; i++)
+        if (g->nodes[i].cell.type != CELL_NONE)
+            s = rtpu_budget_take(&b, k->state_bytes(e->ctx, i, e->batch), err,
+                                 "graph '%s': the cell state of node '%s'", g->name, g->nodes[i].name);
+    size_t slots = (size_t)e->u->steps * g->node_count;
+    uint64_t *held = s ? NULL : calloc(slots ? slots : 1, sizeof *held);
+    if (!s && !held)
+        s = rtpu_fail(err, RTPU_ERR_NOMEM, "out of memory");
+    for (int t = 0; t < e->u->steps && !s; t++) {
+        for (int j = 0; j < g->node_count && !s; j++) {
+            const unroll_task *task = unroll_task_at(e->u, t, j);
+            const node *n = &g->nodes[task->node];
+            uint64_t *out = &held[(size_t)t * g->node_count + task->node], temp = 0, bytes = 0;
+            if (task->is_input) {
+                s = plan_value(e, &b, task->node, t, "the input", n->out_h, n->out_w, n->out_c, out, err);
+                continue;
+            }
+            if (task->input.step == UNROLL_ZEROS && !(s = plan_value(e, &b, task->node, t, "the zero input", n->u_h,
+                                                                     n->u_w, n->u_c, &bytes, err)))
+                temp += bytes;
+            if (!s && task->feedback_count &&
+                !(s = plan_value(e, &b, task->node, t, "the feedback", n->u_h, n->u_w, n->feedback_c, &bytes, err)))
+                temp += bytes;
+            if (!s && task->feedback_count && n->cell.type != CELL_RGC &&
+                !(s = plan_value(e, &b, task->node, t, "the harbor", n->u_h, n->u_w, n->harbor_c, &bytes, err)))
+                temp += bytes;
+            uint64_t x = 0, next = 0;
+            if (!s)
+                s = plan_value(e, &b, task->node, t, "the pre-memory conv output", n->x_h, n->x_w, n->x_c, &x, err);
+            if (!s && n->cell.type != CELL_NONE)
+                s = plan_value(e, &b, task->node, t, "the cell output", n->cell_h, n->cell_w, n->cell_c, &next, err);
+            /* the kernels' temporaries live while the conv output and the cell output do */
+            uint64_t scratch = s ? 0 : k->scratch_bytes(e->ctx, task->node, e->batch);
+            if (!s)
+                s = rtpu_budget_take(&b, scratch, err, "graph '%s': the kernels' scratch for node '%s' at step %d",
+                                     g->name, n->name, t);
+            if (!s) {
+                rtpu_budget_give(&b, scratch);
+                if (n->cell.type != CELL_NONE) {
+                    rtpu_budget_give(&b, x);
+                    x = next;
+                }
+            }
+            for (int i = 0; i < n->post_count && !s; i++) {
+                const post_op *op = &n->post[i];
+                if (op->kind == POST_RESIDUAL || op->kind == POST_RESIDUAL_ADD)
+                    continue; /* in place */
+                if (!(s = plan_value(e, &b, task->node, t, "a post-op output", op->out_h, op->out_w, op->out_c,
+                                     &next, err))) {
+                    rtpu_budget_give(&b, x);
+                    x = next;
+                }
+            }
+            rtpu_budget_give(&b, temp);
+            *out = x;
+        }
+        /* free_dead's rule */
+        for (int st = 0; st <= t && e->keep && !s; st++)
+            for (int j = 0; j < g->node_count; j++) {
+                uint64_t *v = &held[(size_t)st * g->node_count + j];
+                if (*v && !e->keep[(size_t)st * g->node_count + j] && !unroll_live_after(e->u, j, st, t + 1)) {
+                    rtpu_budget_give(&b, *v);
+                    *v = 0;
+                }
+            }
+    }
+    free(held);
+    return s;
 }
 
 static const exec_value *read_value(const executor *e, unroll_read r)
@@ -173,8 +291,12 @@ rtpu_status executor_run(executor *e, const float *images, exec_progress_fn prog
         return rtpu_fail(err, RTPU_ERR_RUNTIME, "this run of graph '%s' has already been executed", g->name);
     if (!images)
         return rtpu_fail(err, RTPU_ERR_INVALID, "no input images given for graph '%s'", g->name);
+    rtpu_status s = check_macs(e, err);
+    if (!s)
+        s = plan_memory(e, err);
+    if (s)
+        return s;
     e->ran = true;
-    rtpu_status s = RTPU_OK;
     for (int i = 0; i < g->node_count && !s; i++)
         if (g->nodes[i].cell.type != CELL_NONE)
             s = e->k->state_create(e->ctx, i, e->batch, &e->states[i], err);

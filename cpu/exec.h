@@ -40,6 +40,13 @@ typedef struct exec_kernels {
      * residual_add. */
     rtpu_status (*post)(void *ctx, int node, int op, const exec_value *u, const exec_value *in, exec_value *out,
                         rtpu_error *err);
+    /* For the memory plan (executor_run checks it before the first allocation): bytes of
+     * a value of n x h x w x c, of a node's cell state, and an upper bound of what the
+     * kernels allocate for themselves while running one task of the node (cell gates,
+     * resize copies, convolution scratch). */
+    uint64_t (*value_bytes)(void *ctx, int n, int h, int w, int c);
+    uint64_t (*state_bytes)(void *ctx, int node, int batch);
+    uint64_t (*scratch_bytes)(void *ctx, int node, int batch);
 } exec_kernels;
 
 typedef struct executor executor;
@@ -51,7 +58,12 @@ typedef bool (*exec_progress_fn)(void *context, int step, int steps);
 rtpu_status executor_create(const graph *g, const unrolled *u, int batch, const exec_kernels *k, void *kernel_ctx,
                             const bool *keep, executor **out, rtpu_error *err);
 void executor_destroy(executor *e);
-/* Runs every step once. images: batch x H x W x C (the input node's shape). */
+/* Resource limits of the run (rtpu/limits.h; 0 for a default): max_memory counts
+ * base_bytes already taken (the weights) plus the plan of every value, state and scratch
+ * the run holds at once; max_macs bounds batch x steps x MACs per step. */
+void executor_set_limits(executor *e, uint64_t max_memory, uint64_t base_bytes, uint64_t max_macs);
+/* Runs every step once. images: batch x H x W x C (the input node's shape). A run over a
+ * limit fails before anything is allocated, naming the value that crosses it. */
 rtpu_status executor_run(executor *e, const float *images, exec_progress_fn progress, void *context, rtpu_error *err);
 /* The value of node at step after the run, or NULL (out of range, or not kept). */
 const exec_value *executor_value(const executor *e, int node, int step);

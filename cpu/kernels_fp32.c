@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/limits.h"
 #include "cpu/cells.h"
 #include "cpu/ops.h"
 
@@ -181,6 +182,58 @@ static rtpu_status post(void *ctx, int index, int k, const exec_value *u, const 
     return rtpu_fail(err, RTPU_ERR_INVALID, "unknown post op");
 }
 
+static uint64_t value_bytes(void *ctx, int n, int h, int w, int c)
+{
+    (void)ctx;
+    return rtpu_tensor_bytes((uint64_t)n, (uint64_t)h, (uint64_t)w, (uint64_t)c, sizeof(float));
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+static uint64_t state_bytes(void *ctx, int index, int batch)
+{
+    const node *n = &((const fp32_ctx *)ctx)->g->nodes[index];
+    /* cell_state_create's tensors: h, and the memory c of the LSTM (cell_c deep) and the
+     * RGC (cell_channels deep) */
+    int depth = n->cell.type == CELL_LSTM ? n->cell_c : n->cell.type == CELL_RGC ? n->cell.cell_channels : 0;
+    uint64_t h = value_bytes(ctx, batch, n->cell_h, n->cell_w, n->cell_c);
+    uint64_t c = value_bytes(ctx, batch, n->cell_h, n->cell_w, depth);
+    return h + c < h ? UINT64_MAX : h + c;
+}
+
+/* An upper bound, not an exact count: the largest im2col chunk a conv of the node takes
+ * (ops.h's bound, or one whole row when a row is larger), the resized copies of the
+ * harbor and residuals, and twelve tensors of the node's widest depth for a cell's gates
+ * and partial sums (cells.c and cell_rgc.c use at most nine). */
+static uint64_t scratch_bytes(void *ctx, int index, int batch)
+{
+    const fp32_ctx *c = ctx;
+    const node *n = &c->g->nodes[index];
+    uint64_t row = 0;
+    for (int i = 0; i < c->g->params->count; i++) {
+        const param_info *p = &c->g->params->params[i];
+        if (p->node == index && p->ndim == 4)
+            row = max_u64(row, rtpu_tensor_bytes(1, (uint64_t)p->shape[0], (uint64_t)p->shape[1],
+                                                 (uint64_t)p->shape[2], sizeof(float)));
+    }
+    uint64_t hw = max_u64((uint64_t)n->u_h * (uint64_t)n->u_w, (uint64_t)n->x_h * (uint64_t)n->x_w);
+    int widest = n->u_c > n->feedback_c ? n->u_c : n->feedback_c;
+    uint64_t resize = rtpu_tensor_bytes((uint64_t)batch, hw, 1, (uint64_t)widest, sizeof(float));
+    uint64_t cell = 0;
+    if (n->cell.type != CELL_NONE) {
+        int depth = n->x_c;
+        int others[] = {n->cell_c, n->cell.cell_channels, n->harbor_c};
+        for (int k = 0; k < 3; k++)
+            depth = others[k] > depth ? others[k] : depth;
+        cell = rtpu_tensor_bytes((uint64_t)batch, hw, 12, (uint64_t)depth, sizeof(float));
+    }
+    uint64_t total = max_u64(row, OP_CONV2D_SCRATCH_BYTES);
+    uint64_t parts[] = {resize, cell};
+    for (int k = 0; k < 2; k++)
+        total = parts[k] > UINT64_MAX - total ? UINT64_MAX : total + parts[k];
+    return total;
+}
+
 static const exec_kernels fp32_kernels = {
     .name = "fp32",
     .value_create = value_create,
@@ -192,6 +245,9 @@ static const exec_kernels fp32_kernels = {
     .state_destroy = state_destroy,
     .cell = cell,
     .post = post,
+    .value_bytes = value_bytes,
+    .state_bytes = state_bytes,
+    .scratch_bytes = scratch_bytes,
 };
 
 const exec_kernels *exec_fp32_kernels(void) { return &fp32_kernels; }

@@ -6,10 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/limits.h"
 #include "common/rng.h"
 #include "common/safetensors.h"
 
-static rtpu_status allocate(const graph *g, weights **out, rtpu_error *err)
+/* The parameters' shape as "7x7x3x64", for messages. */
+static void param_shape_text(const param_info *p, char *out, size_t size)
+{
+    int used = 0;
+    out[0] = '\0';
+    for (int d = 0; d < p->ndim && used >= 0 && (size_t)used < size; d++)
+        used += snprintf(out + used, size - (size_t)used, d ? "x%d" : "%d", p->shape[d]);
+}
+
+/* Every parameter's array, zeroed; the whole set is checked against the memory budget
+ * before the first allocation, so an absurd graph is refused, not half-allocated. */
+static rtpu_status allocate(const graph *g, uint64_t max_memory, weights **out, rtpu_error *err)
 {
     *out = NULL;
     weights *w = calloc(1, sizeof *w);
@@ -18,6 +30,19 @@ static rtpu_status allocate(const graph *g, weights **out, rtpu_error *err)
     rtpu_status s = param_table_build(g, &w->table, err);
     if (s) {
         free(w);
+        return s;
+    }
+    rtpu_budget budget;
+    rtpu_budget_init(&budget, max_memory);
+    for (int i = 0; i < w->table.count && !s; i++) {
+        const param_info *p = &w->table.params[i];
+        char shape[96];
+        param_shape_text(p, shape, sizeof shape);
+        s = rtpu_budget_take(&budget, rtpu_tensor_bytes(1, 1, 1, p->count, sizeof(float)), err,
+                             "graph '%s': weight '%s' (%s fp32)", g->name, p->name, shape);
+    }
+    if (s) {
+        weights_destroy(w);
         return s;
     }
     w->data = calloc((size_t)w->table.count + 1, sizeof *w->data);
@@ -38,9 +63,17 @@ static rtpu_status allocate(const graph *g, weights **out, rtpu_error *err)
     return RTPU_OK;
 }
 
+uint64_t weights_bytes(const weights *w)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < w->table.count; i++)
+        total += (uint64_t)w->table.params[i].count * sizeof(float);
+    return total;
+}
+
 rtpu_status weights_create_zero(const graph *g, weights **out, rtpu_error *err)
 {
-    return allocate(g, out, err);
+    return allocate(g, 0, out, err);
 }
 
 /* FNV-1a: a stable per-tensor stream key from its name. */
@@ -52,9 +85,9 @@ static uint64_t name_hash(const char *name)
     return h;
 }
 
-rtpu_status weights_init(const graph *g, uint64_t seed, weights **out, rtpu_error *err)
+rtpu_status weights_init(const graph *g, uint64_t seed, uint64_t max_memory, weights **out, rtpu_error *err)
 {
-    rtpu_status s = allocate(g, out, err);
+    rtpu_status s = allocate(g, max_memory, out, err);
     if (s)
         return s;
     weights *w = *out;
@@ -105,13 +138,13 @@ static void shape_text(char *out, size_t size, int ndim, const long long *shape)
         snprintf(out + used, size - used, "]");
 }
 
-rtpu_status weights_load(const graph *g, const char *path, weights **out, rtpu_error *err)
+rtpu_status weights_load(const graph *g, const char *path, uint64_t max_memory, weights **out, rtpu_error *err)
 {
     st_file *file = NULL;
     rtpu_status s = st_file_read(path, &file, err);
     if (s)
         return s;
-    if ((s = allocate(g, out, err))) {
+    if ((s = allocate(g, max_memory, out, err))) {
         st_file_destroy(file);
         return s;
     }

@@ -19,15 +19,21 @@ typedef struct weights {
     uint64_t seed;
 } weights;
 
-/* Fresh weights with the authors' initialisers, seeded: the same seed gives the same
+/* max_memory bounds what the arrays may take (0: RTPU_DEFAULT_MAX_MEMORY, rtpu/limits.h):
+ * a graph over it is refused, naming the weight that crosses it, before anything is
+ * allocated.
+ *
+ * Fresh weights with the authors' initialisers, seeded: the same seed gives the same
  * bytes on every machine. Each tensor draws from its own stream keyed by its name, so
  * adding a node does not change the others' initial values. */
-rtpu_status weights_init(const graph *g, uint64_t seed, weights **out, rtpu_error *err);
+rtpu_status weights_init(const graph *g, uint64_t seed, uint64_t max_memory, weights **out, rtpu_error *err);
 /* All-zero weights of the right shapes (tests fill them by hand). */
 rtpu_status weights_create_zero(const graph *g, weights **out, rtpu_error *err);
-rtpu_status weights_load(const graph *g, const char *path, weights **out, rtpu_error *err);
+rtpu_status weights_load(const graph *g, const char *path, uint64_t max_memory, weights **out, rtpu_error *err);
 rtpu_status weights_save(const weights *w, const graph *g, const char *path, rtpu_error *err);
 void weights_destroy(weights *w);
+/* Bytes the arrays take. */
+uint64_t weights_bytes(const weights *w);
 
 /* RTPU_OK when w holds exactly the parameters g needs (names and shapes); otherwise
  * names the first tensor that does not fit. Weights built for another graph fail here. */

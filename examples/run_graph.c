@@ -38,7 +38,7 @@ int main(int argc, char **argv)
     const char *image = argv[2];
     if (rtpu_graph_load(argv[1], &g, &err))
         return fail("graph", &err);
-    if (rtpu_weights_init(g, 0, &w, &err) || rtpu_stimulus_load(g, &image, 1, &images, &batch, &err) ||
+    if (rtpu_weights_init(g, 0, 0, &w, &err) || rtpu_stimulus_load(g, &image, 1, &images, &batch, &err) ||
         rtpu_device_open_graph("cpu", g, w, &(rtpu_graph_options){.batch = batch}, &d, &err) ||
         rtpu_device_describe(d, node, step, &t, &err) || rtpu_device_keep(d, node, step, &err)) {
         rc = fail("setup", &err);

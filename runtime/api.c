@@ -13,14 +13,16 @@
 rtpu_status rtpu_graph_load(const char *path, rtpu_graph **out, rtpu_error *err) { return graph_load(path, out, err); }
 void rtpu_graph_destroy(rtpu_graph *g) { graph_destroy(g); }
 
-rtpu_status rtpu_weights_init(const rtpu_graph *g, uint64_t seed, rtpu_weights **out, rtpu_error *err)
+rtpu_status rtpu_weights_init(const rtpu_graph *g, uint64_t seed, uint64_t max_memory, rtpu_weights **out,
+                              rtpu_error *err)
 {
-    return weights_init(g, seed, out, err);
+    return weights_init(g, seed, max_memory, out, err);
 }
 
-rtpu_status rtpu_weights_load(const rtpu_graph *g, const char *path, rtpu_weights **out, rtpu_error *err)
+rtpu_status rtpu_weights_load(const rtpu_graph *g, const char *path, uint64_t max_memory, rtpu_weights **out,
+                              rtpu_error *err)
 {
-    return weights_load(g, path, out, err);
+    return weights_load(g, path, max_memory, out, err);
 }
 
 void rtpu_weights_destroy(rtpu_weights *w) { weights_destroy(w); }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "target/program.h"
 
 struct rtpu_device {
     const rtpu_backend *backend;
@@ -21,8 +22,9 @@ static rtpu_status missing(const rtpu_backend *b, const char *what, rtpu_error *
     return rtpu_fail(err, RTPU_ERR_UNSUPPORTED, "backend '%s' cannot %s", b->name, what);
 }
 
-static rtpu_status open_device(const char *name, const rtpu_program *p, const rtpu_graph *g, const rtpu_weights *w,
-                               const rtpu_graph_options *o, rtpu_device **out, rtpu_error *err)
+static rtpu_status open_device(const char *name, const rtpu_program *p, const rtpu_program_options *po,
+                               const rtpu_graph *g, const rtpu_weights *w, const rtpu_graph_options *o,
+                               rtpu_device **out, rtpu_error *err)
 {
     *out = NULL;
     const rtpu_backend *b = NULL;
@@ -31,6 +33,11 @@ static rtpu_status open_device(const char *name, const rtpu_program *p, const rt
         return st;
     if (p ? !b->open_program : !b->open_graph)
         return missing(b, p ? "run program files (it runs graphs)" : "run graphs (it runs program files)", err);
+    /* Every accelerator backend holds the same memories, so the budget is checked here,
+     * once, before any backend allocates (graph backends check theirs at run time, when
+     * the kept outputs are known). */
+    if (p && (st = program_check_memory(p, po ? po->max_memory : 0, err)))
+        return st;
     rtpu_device *d = calloc(1, sizeof *d);
     if (!d)
         return rtpu_fail(err, RTPU_ERR_NOMEM, "out of memory");
@@ -46,11 +53,12 @@ static rtpu_status open_device(const char *name, const rtpu_program *p, const rt
     return RTPU_OK;
 }
 
-rtpu_status rtpu_device_open_program(const char *backend, const rtpu_program *p, rtpu_device **out, rtpu_error *err)
+rtpu_status rtpu_device_open_program(const char *backend, const rtpu_program *p, const rtpu_program_options *o,
+                                     rtpu_device **out, rtpu_error *err)
 {
     if (!p)
         return rtpu_fail(err, RTPU_ERR_INVALID, "no program given");
-    return open_device(backend, p, NULL, NULL, NULL, out, err);
+    return open_device(backend, p, o, NULL, NULL, NULL, out, err);
 }
 
 rtpu_status rtpu_device_open_graph(const char *backend, const rtpu_graph *g, const rtpu_weights *w,
@@ -58,7 +66,7 @@ rtpu_status rtpu_device_open_graph(const char *backend, const rtpu_graph *g, con
 {
     if (!g || !w)
         return rtpu_fail(err, RTPU_ERR_INVALID, "opening a graph needs the graph and its weights");
-    return open_device(backend, NULL, g, w, o, out, err);
+    return open_device(backend, NULL, NULL, g, w, o, out, err);
 }
 
 void rtpu_device_close(rtpu_device *d)

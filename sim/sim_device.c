@@ -3,6 +3,10 @@
  * is the rtpu_sim itself. */
 #include "sim/sim.h"
 
+#include <inttypes.h>
+
+#include "common/error.h"
+
 static rtpu_status open_program(const rtpu_program *p, void **impl, rtpu_error *err)
 {
     rtpu_sim *sim = NULL;
@@ -25,8 +29,15 @@ static rtpu_status write_tensor(void *impl, const rtpu_tensor_desc *t, const flo
 
 static rtpu_status run(void *impl, const rtpu_run_options *o, rtpu_error *err)
 {
-    (void)o; /* the scheduler never steps idle cycles, so it needs no cycle limit */
-    return sim_run(impl, err);
+    /* The scheduler never steps idle cycles, so its own time is bounded by the program's
+     * length; a cycle limit is still honoured, as the RTL honours it, by failing a run
+     * that ends past it. */
+    rtpu_status st = sim_run(impl, err);
+    uint64_t cycles = st ? 0 : sim_get_stats(impl)->total_cycles;
+    if (!st && o && o->cycle_limit && cycles >= o->cycle_limit)
+        st = rtpu_fail(err, RTPU_ERR_RUNTIME, "sim: '%s' still running after the cycle limit of %" PRIu64 " cycles",
+                       sim_get_program(impl)->config.name, o->cycle_limit);
+    return st;
 }
 
 static rtpu_status read_tensor(void *impl, const rtpu_tensor_desc *t, float *out, rtpu_error *err)

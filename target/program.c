@@ -1,6 +1,8 @@
 /* Building a program in memory: instruction, segment and tensor lists (see program.h). */
 #include "target/program.h"
 
+#include "common/limits.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,4 +135,29 @@ rtpu_status program_require_config(const rtpu_program *p, const rtpu_config *c, 
                          c->name, p->config.array_size, p->config.array_size);
     return rtpu_fail(err, RTPU_ERR_INVALID, "program built for config '%s' (%ux%u), not '%s' (%ux%u)", p->config.name,
                      p->config.array_size, p->config.array_size, c->name, c->array_size, c->array_size);
+}
+
+rtpu_status program_check_memory(const rtpu_program *p, uint64_t max_memory, rtpu_error *err)
+{
+    const rtpu_config *c = &p->config;
+    uint64_t n = c->array_size;
+    rtpu_budget b;
+    rtpu_budget_init(&b, max_memory);
+    rtpu_status s = rtpu_budget_take(&b, p->dram_size, err, "program DRAM (%" PRIu64 " bytes declared)", p->dram_size);
+    if (!s)
+        s = rtpu_budget_take(&b, rtpu_tensor_bytes(1, 1, config_ub_rows(c), n, 1), err, "config '%s': unified buffer",
+                             c->name);
+    if (!s)
+        s = rtpu_budget_take(&b, rtpu_tensor_bytes(1, 1, config_wb_rows(c), n, 1), err, "config '%s': weight buffer",
+                             c->name);
+    if (!s)
+        s = rtpu_budget_take(&b, rtpu_tensor_bytes(1, 1, config_acc_rows(c), n, 4), err, "config '%s': accumulators",
+                             c->name);
+    if (!s)
+        s = rtpu_budget_take(&b, rtpu_tensor_bytes(1, 1, c->lut_tables, 256, 1), err, "config '%s': lookup tables",
+                             c->name);
+    if (!s)
+        s = rtpu_budget_take(&b, rtpu_tensor_bytes(1, 1, p->insn_count, 1, sizeof(rtpu_timing)), err,
+                             "program's per-instruction timings (%zu instructions)", p->insn_count);
+    return s;
 }

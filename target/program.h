@@ -108,6 +108,11 @@ rtpu_status program_save(const rtpu_program *p, const char *path, rtpu_error *er
 rtpu_status program_load(const char *path, rtpu_program **out, rtpu_error *err);
 
 /* "program built for config 'small-16' (16x16), not 'tpu-v1' (256x256)" unless equal. */
+/* The memory a backend needs to run p: its DRAM, the config's UB, WB, ACC and LUTs, and
+ * one timing record per instruction, taken from a budget of max_memory bytes (0: the
+ * default, rtpu/limits.h); the first that does not fit is named. Checked by the device
+ * layer before any backend allocates. */
+rtpu_status program_check_memory(const rtpu_program *p, uint64_t max_memory, rtpu_error *err);
 rtpu_status program_require_config(const rtpu_program *p, const rtpu_config *c, rtpu_error *err);
 
 /* CRC-32 (IEEE 802.3, reflected, init and final xor 0xffffffff). */

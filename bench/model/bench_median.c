@@ -134,7 +134,7 @@ int main(int argc, char **argv)
     rtpu_error err = {0};
     graph *g = NULL;
     weights *w = NULL;
-    if (graph_load(path, &g, &err) || weights_init(g, 0, &w, &err)) {
+    if (graph_load(path, &g, &err) || weights_init(g, 0, 0, &w, &err)) {
         fprintf(stderr, "bench_median: %s\n", err.message);
         return 1;
     }

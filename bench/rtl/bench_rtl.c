@@ -87,7 +87,7 @@ static void bench(const char *name, char *text, const rtpu_config *cfg)
         die(name, &err);
     free(text);
     rtpu_device *sim = NULL, *rtl = NULL;
-    if (rtpu_device_open_program("sim", p, &sim, &err) || rtpu_device_open_program("rtl", p, &rtl, &err))
+    if (rtpu_device_open_program("sim", p, NULL, &sim, &err) || rtpu_device_open_program("rtl", p, NULL, &rtl, &err))
         die(name, &err);
     uint8_t *bytes = malloc(p->dram_size);
     for (uint64_t i = 0; i < p->dram_size; i++)

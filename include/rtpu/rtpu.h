@@ -5,7 +5,7 @@
  * through the rtpu_device_* calls below and never name a backend's own API.
  *
  *   rtpu_program_load("m.rtpu", &p, &err);            or  rtpu_graph_load("g.json", &g, &err);
- *   rtpu_device_open_program("sim", p, &dev, &err);       rtpu_weights_init(g, 0, &w, &err);
+ *   rtpu_device_open_program("sim", p, NULL, &dev, &err); rtpu_weights_init(g, 0, 0, &w, &err);
  *                                                         rtpu_device_open_graph("cpu", g, w, &opts, &dev, &err);
  *   rtpu_device_write(dev, "input", -1, values, count, &err);
  *   rtpu_device_run(dev, NULL, &err);
@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rtpu/limits.h"
 #include "rtpu/stats.h"
 #include "rtpu/status.h"
 #include "rtpu/version.h"
@@ -46,9 +47,13 @@ typedef struct rtpu_device rtpu_device;   /* a program or graph opened on a back
 
 rtpu_status rtpu_graph_load(const char *path, rtpu_graph **out, rtpu_error *err);
 void rtpu_graph_destroy(rtpu_graph *g);
-/* Deterministic initial weights (the authors' initialisers, seeded), or a safetensors file. */
-rtpu_status rtpu_weights_init(const rtpu_graph *g, uint64_t seed, rtpu_weights **out, rtpu_error *err);
-rtpu_status rtpu_weights_load(const rtpu_graph *g, const char *path, rtpu_weights **out, rtpu_error *err);
+/* Deterministic initial weights (the authors' initialisers, seeded), or a safetensors file.
+ * max_memory: bytes the weights may take (0: RTPU_DEFAULT_MAX_MEMORY); a graph whose
+ * weights need more is refused before anything is allocated, naming the weight. */
+rtpu_status rtpu_weights_init(const rtpu_graph *g, uint64_t seed, uint64_t max_memory, rtpu_weights **out,
+                              rtpu_error *err);
+rtpu_status rtpu_weights_load(const rtpu_graph *g, const char *path, uint64_t max_memory, rtpu_weights **out,
+                              rtpu_error *err);
 void rtpu_weights_destroy(rtpu_weights *w);
 rtpu_status rtpu_program_load(const char *path, rtpu_program **out, rtpu_error *err);
 void rtpu_program_destroy(rtpu_program *p);
@@ -107,7 +112,19 @@ typedef struct rtpu_run_options {
 typedef struct rtpu_graph_options {
     int batch;                 /* examples per run (0: 1) */
     int steps;                 /* time steps (0: the graph's schedule) */
+    /* Resource limits (rtpu/limits.h), checked before anything is allocated or run:
+     * the weights plus every value the run keeps alive at once (0: RTPU_DEFAULT_MAX_MEMORY),
+     * and batch x steps x MACs per step (0: RTPU_DEFAULT_MAX_MACS). */
+    uint64_t max_memory;
+    uint64_t max_macs;
 } rtpu_graph_options;
+
+/* Options for opening a program; a zeroed struct (or NULL) means the defaults. */
+typedef struct rtpu_program_options {
+    /* Bytes the backend may allocate for the program's DRAM, on-chip memories and
+     * per-instruction records (0: RTPU_DEFAULT_MAX_MEMORY), checked at open. */
+    uint64_t max_memory;
+} rtpu_program_options;
 
 /* The table each backend implements. `impl` is the backend's own object. A NULL entry
  * is an operation the backend does not have (the device layer answers
@@ -147,7 +164,8 @@ rtpu_status rtpu_backend_find(const char *name, const rtpu_backend **out, rtpu_e
 /* ---- Devices: a program or a graph opened on a backend ---- */
 
 /* The program (or graph and weights) must outlive the device. */
-rtpu_status rtpu_device_open_program(const char *backend, const rtpu_program *p, rtpu_device **out, rtpu_error *err);
+rtpu_status rtpu_device_open_program(const char *backend, const rtpu_program *p, const rtpu_program_options *o,
+                                     rtpu_device **out, rtpu_error *err);
 rtpu_status rtpu_device_open_graph(const char *backend, const rtpu_graph *g, const rtpu_weights *w,
                                    const rtpu_graph_options *o, rtpu_device **out, rtpu_error *err);
 void rtpu_device_close(rtpu_device *d);

@@ -135,7 +135,7 @@ static void test_executor_liveness(void **state)
     graph *g = load("graphs/small-feedback.json");
     weights *w = NULL;
     rtpu_error err = {0};
-    assert_int_equal(weights_init(g, 3, &w, &err), RTPU_OK);
+    assert_int_equal(weights_init(g, 3, 0, &w, &err), RTPU_OK);
     size_t count = 32 * 32 * 3;
     float *images = malloc(count * sizeof *images);
     for (size_t i = 0; i < count; i++)

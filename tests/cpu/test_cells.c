@@ -98,7 +98,7 @@ static void test_time_decay(void **unused)
     /* The spec's tau is the trainable parameter's initial value. */
     weights *initial = NULL;
     rtpu_error err = {0};
-    assert_int_equal(weights_init(f.g, 5, &initial, &err), RTPU_OK);
+    assert_int_equal(weights_init(f.g, 5, 0, &initial, &err), RTPU_OK);
     assert_true(weights_find(initial, f.g, fixture_index(&f, "td"), "cell.tau")[0] == 0.5f);
     assert_true(weights_find(initial, f.g, fixture_index(&f, "raw"), "cell.tau")[0] == -0.6f);
     weights_destroy(initial);

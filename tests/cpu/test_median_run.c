@@ -27,7 +27,7 @@ static int setup(void **state)
     char path[1024];
     snprintf(path, sizeof path, "%s/graphs/median.json", getenv("RTPU_SOURCE_DIR"));
     rtpu_error err = {0};
-    if (graph_load(path, &g, &err) || weights_init(g, 0, &w, &err)) {
+    if (graph_load(path, &g, &err) || weights_init(g, 0, 0, &w, &err)) {
         fprintf(stderr, "%s\n", err.message);
         return -1;
     }

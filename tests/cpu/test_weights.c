@@ -41,9 +41,9 @@ static void test_init_is_deterministic_and_seeded(void **state)
     graph *g = load();
     rtpu_error err = {0};
     weights *a, *b, *c;
-    assert_int_equal(weights_init(g, 7, &a, &err), RTPU_OK);
-    assert_int_equal(weights_init(g, 7, &b, &err), RTPU_OK);
-    assert_int_equal(weights_init(g, 8, &c, &err), RTPU_OK);
+    assert_int_equal(weights_init(g, 7, 0, &a, &err), RTPU_OK);
+    assert_int_equal(weights_init(g, 7, 0, &b, &err), RTPU_OK);
+    assert_int_equal(weights_init(g, 8, 0, &c, &err), RTPU_OK);
     bool any_differs = false;
     for (int i = 0; i < a->table.count; i++) {
         size_t bytes = a->table.params[i].count * sizeof(float);
@@ -65,7 +65,7 @@ static void test_init_distributions(void **state)
     graph *g = load();
     rtpu_error err = {0};
     weights *w;
-    assert_int_equal(weights_init(g, 1, &w, &err), RTPU_OK);
+    assert_int_equal(weights_init(g, 1, 0, &w, &err), RTPU_OK);
     const float *k = weights_find(w, g, graph_find_node(g, "a"), "pre.kernel");
     double target = sqrt(2.0 / 27.0), sigma = target / 0.87962566103423978, sum = 0, sq = 0;
     for (int i = 0; i < 1080; i++) {
@@ -110,8 +110,8 @@ static void test_init_glorot_uniform(void **state)
     if (graph_load_text(zoo, strlen(zoo), "zoo.json", &g, &err))
         fail_msg("%s", err.message);
     weights *w, *again;
-    assert_int_equal(weights_init(g, 5, &w, &err), RTPU_OK);
-    assert_int_equal(weights_init(g, 5, &again, &err), RTPU_OK);
+    assert_int_equal(weights_init(g, 5, 0, &w, &err), RTPU_OK);
+    assert_int_equal(weights_init(g, 5, 0, &again, &err), RTPU_OK);
     int a = graph_find_node(g, "a"), b = graph_find_node(g, "b");
     const float *k = weights_find(w, g, a, "cell.kernel");
     assert_memory_equal(k, weights_find(again, g, a, "cell.kernel"), 3 * 3 * 16 * 32 * sizeof(float));
@@ -162,9 +162,9 @@ static void test_round_trip_and_errors(void **state)
     weights *w, *back;
     char file[512];
     path_in_dir(file, sizeof file, "w.safetensors");
-    assert_int_equal(weights_init(g, 3, &w, &err), RTPU_OK);
+    assert_int_equal(weights_init(g, 3, 0, &w, &err), RTPU_OK);
     assert_int_equal(weights_save(w, g, file, &err), RTPU_OK);
-    assert_int_equal(weights_load(g, file, &back, &err), RTPU_OK);
+    assert_int_equal(weights_load(g, file, 0, &back, &err), RTPU_OK);
     for (int i = 0; i < w->table.count; i++)
         assert_memory_equal(w->data[i], back->data[i], w->table.params[i].count * sizeof(float));
     assert_false(back->initialised);
@@ -209,7 +209,7 @@ static void test_round_trip_and_errors(void **state)
         path_in_dir(file, sizeof file, cases[k].name);
         assert_int_equal(st_file_write(file, copy, (size_t)count, NULL, &err), RTPU_OK);
         weights *bad = NULL;
-        assert_int_not_equal(weights_load(g, file, &bad, &err), RTPU_OK);
+        assert_int_not_equal(weights_load(g, file, 0, &bad, &err), RTPU_OK);
         assert_null(bad);
         if (!strstr(err.message, cases[k].fragment))
             fail_msg("'%s' lacks '%s'", err.message, cases[k].fragment);
@@ -238,13 +238,13 @@ static void test_reference_rejects_misfits(void **state)
     graph *other = NULL;
     assert_int_equal(graph_load_text(other_spec, strlen(other_spec), "o.json", &other, &err), RTPU_OK);
     weights *w;
-    assert_int_equal(weights_init(other, 0, &w, &err), RTPU_OK);
+    assert_int_equal(weights_init(other, 0, 0, &w, &err), RTPU_OK);
     cpu_reference *r = NULL;
     assert_int_equal(cpu_reference_create(g, w, 1, 0, &r, &err), RTPU_ERR_SHAPE);
     assert_null(r);
     assert_non_null(strstr(err.message, "weights do not fit graph 'w': parameter 'a/pre.kernel'"));
     weights_destroy(w);
-    assert_int_equal(weights_init(g, 0, &w, &err), RTPU_OK);
+    assert_int_equal(weights_init(g, 0, 0, &w, &err), RTPU_OK);
     assert_int_equal(cpu_reference_create(g, w, 1, 0, &r, &err), RTPU_OK);
     assert_int_equal(cpu_reference_run(r, NULL, NULL, NULL, &err), RTPU_ERR_INVALID);
     assert_non_null(strstr(err.message, "no input images"));

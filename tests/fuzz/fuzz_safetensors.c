@@ -112,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     weights *w = (weights *)1;
     rtpu_error werr = {0};
-    st = weights_load(small_graph(), path, &w, &werr);
+    st = weights_load(small_graph(), path, 0, &w, &werr);
     if (fuzz_check_error(st, &werr, "weights_load")) {
         if (w)
             fuzz_fail("weights_load failed but left output weights");

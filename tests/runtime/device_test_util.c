@@ -25,7 +25,7 @@ void cosim_create(cosim *c, rtpu_program *program)
         const rtpu_backend *b = rtpu_backend_at(i);
         if (!runs_programs_with_cycles(b))
             continue;
-        if (rtpu_device_open_program(b->name, program, &c->dev[c->count], &err))
+        if (rtpu_device_open_program(b->name, program, NULL, &c->dev[c->count], &err))
             fail_msg("%s: %s", b->name, err.message);
         c->count++;
     }

@@ -135,7 +135,7 @@ static void test_many_devices(void **state)
             continue;
         rtpu_device *d[3] = {NULL, NULL, NULL};
         for (int k = 0; k < 3; k++)
-            assert_int_equal(rtpu_device_open_program(b->name, p, &d[k], &err), RTPU_OK);
+            assert_int_equal(rtpu_device_open_program(b->name, p, NULL, &d[k], &err), RTPU_OK);
         assert_int_equal(rtpu_device_run(d[2], NULL, &err), RTPU_OK);
         assert_int_equal(rtpu_device_run(d[1], NULL, &err), RTPU_OK);
         assert_null(rtpu_device_stats(d[0]));
@@ -158,9 +158,9 @@ static void test_graph_on_cpu(void **state)
     rtpu_graph *g = NULL;
     rtpu_weights *w = NULL;
     assert_int_equal(rtpu_graph_load(path, &g, &err), RTPU_OK);
-    assert_int_equal(rtpu_weights_init(g, 7, &w, &err), RTPU_OK);
+    assert_int_equal(rtpu_weights_init(g, 7, 0, &w, &err), RTPU_OK);
     rtpu_device *d = NULL;
-    assert_int_equal(rtpu_device_open_program("cpu", (const rtpu_program *)1, &d, &err), RTPU_ERR_UNSUPPORTED);
+    assert_int_equal(rtpu_device_open_program("cpu", (const rtpu_program *)1, NULL, &d, &err), RTPU_ERR_UNSUPPORTED);
     assert_string_equal(err.message, "backend 'cpu' cannot run program files (it runs graphs)");
     assert_int_equal(rtpu_device_open_graph("sim", g, w, NULL, &d, &err), RTPU_ERR_UNSUPPORTED);
     assert_string_equal(err.message, "backend 'sim' cannot run graphs (it runs program files)");

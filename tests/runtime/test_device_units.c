@@ -320,19 +320,19 @@ static void test_bad_inputs(void **state)
         rtpu_device *d = NULL;
         test_load_config("tpu-128", &cfg);
         assert_int_equal(asm_assemble(tiny, strlen(tiny), "t.s", &cfg, &p, &err), RTPU_OK);
-        assert_int_equal(rtpu_device_open_program("rtl", p, &d, &err), RTPU_ERR_UNSUPPORTED);
+        assert_int_equal(rtpu_device_open_program("rtl", p, NULL, &d, &err), RTPU_ERR_UNSUPPORTED);
         assert_non_null(strstr(err.message, "no verilated model for a 128x128 array"));
         program_destroy(p);
         cfg = config_with("small-8", 0, 2, 0);
         cfg.queue_depth = 17;
         assert_int_equal(asm_assemble(tiny, strlen(tiny), "t.s", &cfg, &p, &err), RTPU_OK);
-        assert_int_equal(rtpu_device_open_program("rtl", p, &d, &err), RTPU_ERR_UNSUPPORTED);
+        assert_int_equal(rtpu_device_open_program("rtl", p, NULL, &d, &err), RTPU_ERR_UNSUPPORTED);
         assert_non_null(strstr(err.message, "queue_depth = 17 exceeds the 8x8 model's 16"));
         program_destroy(p);
         cfg = config_with("small-16", 0, 2, 0);
         cfg.unified_buffer_bytes *= 2;
         assert_int_equal(asm_assemble(tiny, strlen(tiny), "t.s", &cfg, &p, &err), RTPU_OK);
-        assert_int_equal(rtpu_device_open_program("rtl", p, &d, &err), RTPU_ERR_UNSUPPORTED);
+        assert_int_equal(rtpu_device_open_program("rtl", p, NULL, &d, &err), RTPU_ERR_UNSUPPORTED);
         assert_non_null(strstr(err.message, "unified_buffer_bytes = 524288"));
         program_destroy(p);
     }
@@ -416,7 +416,7 @@ static void test_compare_reports_differences(void **state)
     const char *other = rtpu_device_backend(cosim_ref(&c))->name;
     rtpu_device *a = c.dev[0], *b = NULL, *slow_b = (rtpu_device *)cosim_ref(&d);
     assert_string_equal(rtpu_device_backend(a)->name, "sim");
-    assert_int_equal(rtpu_device_open_program(other, c.program, &b, &err), RTPU_OK);
+    assert_int_equal(rtpu_device_open_program(other, c.program, NULL, &b, &err), RTPU_OK);
     assert_int_equal(rtpu_device_run(a, NULL, &err), RTPU_OK);
     assert_int_equal(rtpu_device_run(b, NULL, &err), RTPU_OK);
     assert_int_equal(rtpu_device_run(slow_b, NULL, &err), RTPU_OK);
