@@ -103,6 +103,39 @@ static void resize(rtpu_sim *sim, const int64_t *a)
     }
 }
 
+/* Depthwise, one output line: every tap's int8 x int8 product summed in int32 with wrap
+ * (docs/isa.md); summing in a different order than the RTL gives the same bits. */
+static void dwconv(rtpu_sim *sim, const int64_t *a)
+{
+    uint64_t n = sim->n;
+    for (int64_t ox = 0; ox < a[DW_OUT_W]; ox++) {
+        int32_t *dst = sim->acc + ((uint64_t)a[DW_ACC] + (uint64_t)ox) * n;
+        for (uint64_t c = 0; c < n; c++) {
+            int32_t sum = a[DW_ACCUMULATE] ? dst[c] : 0;
+            for (int64_t dy = 0; dy < a[DW_KH]; dy++)
+                for (int64_t dx = 0; dx < a[DW_KW]; dx++) {
+                    uint64_t in = (uint64_t)(a[DW_SRC] + dy * a[DW_LINE_STRIDE] + ox * a[DW_STRIDE] + dx);
+                    uint64_t w = (uint64_t)(a[DW_WTS] + dy * a[DW_KW] + dx);
+                    sum = im_wrap_add32(sum, (int64_t)sim->ub[in * n + c] * sim->ub[w * n + c]);
+                }
+            dst[c] = sum;
+        }
+    }
+}
+
+static void vsum(rtpu_sim *sim, const int64_t *a)
+{
+    uint64_t n = sim->n;
+    int32_t *dst = sim->acc + (uint64_t)a[VSUM_ACC] * n;
+    for (uint64_t c = 0; c < n; c++) {
+        int32_t sum = a[VSUM_ACCUMULATE] ? dst[c] : 0;
+        for (int64_t r = 0; r < a[VSUM_ROWS]; r++)
+            sum = im_wrap_add32(sum, im_vsum_term(sim->ub[(uint64_t)(a[VSUM_SRC] + r * a[VSUM_STRIDE]) * n + c],
+                                                  a[VSUM_SQUARE] != 0));
+        dst[c] = sum;
+    }
+}
+
 void sim_exec_vector(rtpu_sim *sim, const isa_insn *in)
 {
     switch (in->opcode) {
@@ -113,6 +146,8 @@ void sim_exec_vector(rtpu_sim *sim, const isa_insn *in)
     case OP_LUT: lookup(sim, in->args); break;
     case OP_MAXPOOL: maxpool(sim, in->args); break;
     case OP_RESIZE: resize(sim, in->args); break;
+    case OP_DWCONV: dwconv(sim, in->args); break;
+    case OP_VSUM: vsum(sim, in->args); break;
     default: break; /* cnop */
     }
 }

@@ -167,6 +167,17 @@ rtpu_status program_check_insn(const rtpu_program *p, size_t pc, rtpu_error *err
         ROWS("writes unified buffer", a[RESIZE_DST], a[RESIZE_OUT_H] * a[RESIZE_OUT_W], ub);
         OVERLAP(a[RESIZE_SRC], a[RESIZE_IN_H] * a[RESIZE_IN_W], a[RESIZE_DST], a[RESIZE_OUT_H] * a[RESIZE_OUT_W], false);
         break;
+    case OP_DWCONV:
+        /* the input window's last row: the last tap line's last tap of the last output */
+        ROWS("reads unified buffer", a[DW_SRC],
+             (uint64_t)(a[DW_KH] - 1) * a[DW_LINE_STRIDE] + (uint64_t)(a[DW_OUT_W] - 1) * a[DW_STRIDE] + a[DW_KW], ub);
+        ROWS("reads weights from unified buffer", a[DW_WTS], (uint64_t)a[DW_KH] * a[DW_KW], ub);
+        ROWS("writes accumulator", a[DW_ACC], a[DW_OUT_W], acc);
+        break;
+    case OP_VSUM:
+        ROWS("reads unified buffer", a[VSUM_SRC], (uint64_t)(a[VSUM_ROWS] - 1) * a[VSUM_STRIDE] + 1, ub);
+        ROWS("writes accumulator", a[VSUM_ACC], 1, acc);
+        break;
     default: break;
     }
     uint64_t end = dram_end(in);

@@ -20,6 +20,7 @@
 #define RTPU_TARGET_INTMATH_H
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Widest shift a requant can apply (31 + shift is clamped to [1, 62]). */
@@ -71,6 +72,16 @@ static inline int8_t im_vmul(int8_t a, int8_t b, int64_t mul, int64_t shift)
 
 /* A 256-entry table indexed by the value's bit pattern: entry 0..127 for 0..127, entry
  * 128..255 for -128..-1. */
+/* acc + x in int32 with two's-complement wrap-around (matmul, dwconv and vsum
+ * accumulation); computed in uint32_t, where overflow is defined. */
+static inline int32_t im_wrap_add32(int32_t acc, int64_t x)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)(uint64_t)x);
+}
+
+/* vsum's term: x, or x * x (at most 2^14, so a 2^16-row sum stays below 2^30). */
+static inline int32_t im_vsum_term(int8_t x, bool square) { return square ? (int32_t)x * x : x; }
+
 static inline int8_t im_lut(const int8_t table[256], int8_t x) { return table[(uint8_t)x]; }
 
 /* Source position of output o along an axis of in -> out pixels, align_corners = true:

@@ -18,8 +18,8 @@
          F("stride", 92, 20), F("pad_top", 112, 4), F("pad_bottom", 116, 4), F("pad_left", 120, 4),       \
          F("pad_right", 124, 4)}
 #define VEC2_FIELDS                                                                                   \
-    7, {F("a", 12, 20), F("b", 32, 20), F("dst", 52, 20), C("rows", 72, 12), S("mul_a", 84, 16),          \
-        S("mul_b", 100, 16), F("shift", 116, 5)}
+    7, {F("a", 12, 20), F("b", 32, 20), F("dst", 52, 20), C("rows", 72, 16), S("mul_a", 88, 16),          \
+        S("mul_b", 104, 16), F("shift", 120, 5)}
 
 static const isa_op ops[OP_COUNT] = {
     [OP_HALT] = {"halt", QUEUE_NONE, UNIT_NONE, 0, {{0}}},
@@ -38,8 +38,8 @@ static const isa_op ops[OP_COUNT] = {
     [OP_VADD] = {"vadd", QUEUE_COMPUTE, UNIT_VECTOR, VEC2_FIELDS},
     [OP_VSUB] = {"vsub", QUEUE_COMPUTE, UNIT_VECTOR, VEC2_FIELDS},
     [OP_VMUL] = {"vmul", QUEUE_COMPUTE, UNIT_VECTOR, 6,
-                 {F("a", 12, 20), F("b", 32, 20), F("dst", 52, 20), C("rows", 72, 12), S("mul", 84, 16),
-                  F("shift", 100, 5)}},
+                 {F("a", 12, 20), F("b", 32, 20), F("dst", 52, 20), C("rows", 72, 16), S("mul", 88, 16),
+                  F("shift", 104, 5)}},
     [OP_LUT] = {"lut", QUEUE_COMPUTE, UNIT_VECTOR, 4,
                 {F("src", 12, 20), F("dst", 32, 20), C("rows", 52, 16), F("table", 68, 8)}},
     [OP_MAXPOOL] = {"maxpool", QUEUE_COMPUTE, UNIT_VECTOR, 11,
@@ -54,6 +54,12 @@ static const isa_op ops[OP_COUNT] = {
                   {F("sram", 12, 20), F("dram", 32, 32), C("lines", 64, 10), C("rows", 74, 10), C("elems", 84, 8),
                    F("stride", 92, 20), F("sram_stride", 112, 16)}},
     [OP_SNOP] = {"snop", QUEUE_STORE, UNIT_STORE, 0, {{0}}},
+    [OP_DWCONV] = {"dwconv", QUEUE_COMPUTE, UNIT_VECTOR, 9,
+                   {F("acc", 12, 20), F("src", 32, 20), F("wts", 52, 20), C("out_w", 72, 10), C("stride", 82, 4),
+                    C("kh", 86, 4), C("kw", 90, 4), F("line_stride", 94, 16), F("accumulate", 110, 1)}},
+    [OP_VSUM] = {"vsum", QUEUE_COMPUTE, UNIT_VECTOR, 6,
+                 {F("acc", 12, 20), F("src", 32, 20), C("rows", 52, 16), F("stride", 68, 16), F("square", 84, 1),
+                  F("accumulate", 85, 1)}},
 };
 
 const isa_op *isa_op_info(int opcode)

@@ -34,6 +34,8 @@ typedef enum isa_opcode {
     OP_CNOP = 16,     /* compute-queue no-op: carries tokens, waits for the compute units */
     OP_STORE = 17,    /* unified buffer -> DRAM, 2-D */
     OP_SNOP = 18,     /* store-queue no-op: carries tokens */
+    OP_DWCONV = 19,   /* ISA v2: depthwise multiply-accumulate of one output line into ACC */
+    OP_VSUM = 20,     /* ISA v2: per-column sum (or sum of squares) of UB rows into an ACC row */
     OP_COUNT
 } isa_opcode;
 
@@ -62,6 +64,8 @@ enum { LUT_SRC, LUT_DST, LUT_ROWS, LUT_TABLE };
 enum { POOL_SRC, POOL_DST, POOL_IN_H, POOL_IN_W, POOL_OUT_H, POOL_OUT_W, POOL_KERNEL_H, POOL_KERNEL_W, POOL_STRIDE,
        POOL_PAD_TOP, POOL_PAD_LEFT };
 enum { RESIZE_SRC, RESIZE_DST, RESIZE_IN_H, RESIZE_IN_W, RESIZE_OUT_H, RESIZE_OUT_W };
+enum { DW_ACC, DW_SRC, DW_WTS, DW_OUT_W, DW_STRIDE, DW_KH, DW_KW, DW_LINE_STRIDE, DW_ACCUMULATE };
+enum { VSUM_ACC, VSUM_SRC, VSUM_ROWS, VSUM_STRIDE, VSUM_SQUARE, VSUM_ACCUMULATE };
 
 /* One operand: `width` bits at bit `lsb`; value = raw + bias (counts store value - 1),
  * or the raw bits sign-extended when is_signed. */

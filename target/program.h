@@ -2,7 +2,7 @@
  * constant segments placed in DRAM before it runs, and the tensor map that says where
  * each named tensor (node, time step) lives in DRAM and how to read it.
  *
- * The .rtpu file format (version 1, little-endian, docs/isa.md "Program file"):
+ * The .rtpu file format (version 2, little-endian, docs/isa.md "Program file"):
  *   "RTPUPROG" u32 version, u32 zero, u64 file size,
  *   config: name[32], each config field as u64 in config_fields order,
  *   u64 instruction count, u64 segment count, u64 tensor count, u64 dram size,
@@ -22,7 +22,7 @@
 #include "target/config.h"
 #include "target/isa.h"
 
-enum { PROGRAM_VERSION = 1, PROGRAM_NAME_MAX = 64 };
+enum { PROGRAM_VERSION = 2, PROGRAM_NAME_MAX = 64 };
 
 typedef enum { TENSOR_INT8 = 0, TENSOR_INT32 = 1 } program_dtype;
 typedef enum { TENSOR_INPUT = 0, TENSOR_OUTPUT = 1, TENSOR_OTHER = 2 } program_role;

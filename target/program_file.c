@@ -313,6 +313,11 @@ rtpu_status program_parse(const uint8_t *bytes, size_t size, const char *source,
         return rtpu_fail(err, RTPU_ERR_FORMAT, "%s: offset 0: not an rtpu program (magic is not RTPUPROG)", source);
     reader r = {bytes, size, 8};
     uint32_t version = get_u32(&r);
+    if (version == 1)
+        return rtpu_fail(err, RTPU_ERR_FORMAT,
+                         "%s: offset 8: program file version 1 (ISA v1), whose vadd/vsub/vmul encodings changed in ISA "
+                         "v%d: re-assemble its source (or an older rtpu's disasm of it) with rtpu asm",
+                         source, PROGRAM_VERSION);
     if (version != PROGRAM_VERSION)
         return rtpu_fail(err, RTPU_ERR_FORMAT, "%s: offset 8: version %u, this build reads version %d", source, version,
                          PROGRAM_VERSION);

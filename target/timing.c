@@ -70,6 +70,9 @@ uint64_t isa_insn_cycles(const rtpu_config *c, const isa_insn *in)
     case OP_MAXPOOL:
         return vector_cycles(c, (uint64_t)(a[POOL_OUT_H] * a[POOL_OUT_W] * a[POOL_KERNEL_H] * a[POOL_KERNEL_W]) * n);
     case OP_RESIZE: return vector_cycles(c, (uint64_t)(a[RESIZE_OUT_H] * a[RESIZE_OUT_W]) * 4 * n);
+    /* each lane does the kw taps of one tap line per element slot */
+    case OP_DWCONV: return vector_cycles(c, (uint64_t)(a[DW_OUT_W] * a[DW_KH]) * n);
+    case OP_VSUM: return vector_cycles(c, (uint64_t)a[VSUM_ROWS] * n);
     case OP_LNOP:
     case OP_CNOP:
     case OP_SNOP: return 1;
