@@ -88,6 +88,7 @@ rtpu_status sim_create(const rtpu_program *program, rtpu_sim **out, rtpu_error *
      * (benchmarks compare the two; results are identical). */
     const char *portable = getenv("RTPU_SIM_PORTABLE");
     s->vnni = !(portable && *portable == '1') && sim_mxu_vnni_usable(s->n);
+    s->requant_avx512 = !(portable && *portable == '1') && sim_requant_avx512_usable();
     s->packed = calloc((size_t)s->n * s->n + 64, 1);
     s->colsum = calloc(s->n, sizeof *s->colsum);
     s->packed_k = -1;

@@ -24,9 +24,14 @@ static void requant_range(void *job, uint64_t begin, uint64_t end)
     rtpu_sim *sim = j->sim;
     uint64_t n = sim->n;
     const int32_t *bias = sim->acc + (uint64_t)j->a[REQUANT_PARAM] * n;
-    for (uint64_t r = begin; r < end; r++)
-        requant_row(sim->acc + ((uint64_t)j->a[REQUANT_ACC] + r) * n, bias, bias + n, bias + 2 * n,
-                    sim->ub + ((uint64_t)j->a[REQUANT_UB] + r) * n, n);
+    for (uint64_t r = begin; r < end; r++) {
+        const int32_t *src = sim->acc + ((uint64_t)j->a[REQUANT_ACC] + r) * n;
+        int8_t *dst = sim->ub + ((uint64_t)j->a[REQUANT_UB] + r) * n;
+        if (sim->requant_avx512)
+            sim_requant_avx512_row(src, bias, bias + n, bias + 2 * n, dst, n);
+        else
+            requant_row(src, bias, bias + n, bias + 2 * n, dst, n);
+    }
 }
 
 /* Rows are independent (each writes its own UB row from its own ACC row), so large

@@ -20,6 +20,7 @@ struct rtpu_sim {
     int16_t *shadow;         /* the tile the last ldw loaded */
     bool shadow_fresh;       /* the next matmul swaps the shadow tile in */
     bool vnni;               /* the host runs sim_mxu_vnni_rows (decided at sim_create) */
+    bool requant_avx512;     /* the host runs sim_requant_avx512_row (likewise) */
     int8_t *packed;          /* the active tile packed for it (sim_mxu_pack), n * n + 64 bytes */
     int32_t *colsum;         /* its column sums, n */
     int64_t packed_k;        /* the k it was packed for; -1 when stale */
@@ -37,6 +38,11 @@ void sim_exec_vector(rtpu_sim *sim, const isa_insn *insn);
  * (sim_parallel.c); rows must be independent. */
 typedef void (*sim_rows_fn)(void *ctx, uint64_t begin, uint64_t end);
 void sim_parallel_rows(uint64_t rows, uint64_t work, sim_rows_fn fn, void *ctx);
+
+/* requant of one row with AVX-512F (sim_requant_avx512.c); the same bits as im_requant. */
+bool sim_requant_avx512_usable(void);
+void sim_requant_avx512_row(const int32_t *src, const int32_t *bias, const int32_t *mult, const int32_t *shift,
+                            int8_t *dst, uint64_t n);
 
 /* The AVX-512 VNNI matmul kernel (sim_mxu_vnni.c): usable on this host for arrays of n? */
 bool sim_mxu_vnni_usable(uint32_t n);
