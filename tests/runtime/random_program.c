@@ -177,6 +177,22 @@ static void accesses(generator *g, const isa_insn *in, access *a)
         rows(g, a, false, ub, f[RESIZE_SRC], f[RESIZE_IN_H] * f[RESIZE_IN_W]);
         rows(g, a, true, ub, f[RESIZE_DST], f[RESIZE_OUT_H] * f[RESIZE_OUT_W]);
         break;
+    case OP_DWCONV:
+        for (int64_t dy = 0; dy < f[DW_KH]; dy++)
+            for (int64_t ox = 0; ox < f[DW_OUT_W]; ox++)
+                rows(g, a, false, ub, f[DW_SRC] + dy * f[DW_LINE_STRIDE] + ox * f[DW_STRIDE], f[DW_KW]);
+        rows(g, a, false, ub, f[DW_WTS], f[DW_KH] * f[DW_KW]);
+        rows(g, a, true, acc, f[DW_ACC], f[DW_OUT_W]);
+        if (f[DW_ACCUMULATE])
+            rows(g, a, false, acc, f[DW_ACC], f[DW_OUT_W]);
+        break;
+    case OP_VSUM:
+        for (int64_t r = 0; r < f[VSUM_ROWS]; r++)
+            rows(g, a, false, ub, f[VSUM_SRC] + r * f[VSUM_STRIDE], 1);
+        rows(g, a, true, acc, f[VSUM_ACC], 1);
+        if (f[VSUM_ACCUMULATE])
+            rows(g, a, false, acc, f[VSUM_ACC], 1);
+        break;
     default: break;
     }
 }
@@ -336,7 +352,8 @@ static void ensure(generator *g, isa_insn *x, insn_set *e, int target)
 
 static const int opcodes[] = {OP_LOAD_UB, OP_LOAD_UB, OP_LOAD_WB, OP_LOAD_ACC, OP_LOAD_LUT, OP_LNOP,
                               OP_LDW, OP_LDW, OP_MATMUL, OP_MATMUL, OP_MATMUL, OP_REQUANT, OP_VADD, OP_VSUB,
-                              OP_VMUL, OP_LUT, OP_MAXPOOL, OP_RESIZE, OP_CNOP, OP_STORE, OP_STORE, OP_SNOP};
+                              OP_VMUL, OP_LUT, OP_MAXPOOL, OP_RESIZE, OP_CNOP, OP_STORE, OP_STORE, OP_SNOP,
+                              OP_DWCONV, OP_DWCONV, OP_VSUM};
 
 static void random_fields(generator *g, isa_insn *in)
 {
@@ -437,6 +454,30 @@ static void random_fields(generator *g, isa_insn *in)
         a[RESIZE_OUT_W] = pick(g, 1, 8);
         a[RESIZE_SRC] = pick(g, 0, 100);
         a[RESIZE_DST] = pick(g, 0, 180);
+        break;
+    case OP_DWCONV: {
+        /* mostly small kernels; now and then the 16-tap maximum of either axis */
+        a[DW_KW] = pick(g, 0, 5) == 0 ? 16 : pick(g, 1, 7);
+        a[DW_KH] = pick(g, 0, 5) == 0 ? pick(g, 8, 16) : pick(g, 1, 7);
+        if (a[DW_KH] * a[DW_KW] > 128)
+            a[DW_KH] = 128 / a[DW_KW];
+        a[DW_OUT_W] = pick(g, 1, 8);
+        a[DW_STRIDE] = pick(g, 1, 3);
+        a[DW_LINE_STRIDE] = pick(g, 0, 3) == 0 ? pick(g, 0, 4) : a[DW_OUT_W] * a[DW_STRIDE] + pick(g, 0, 4);
+        int64_t span = (a[DW_KH] - 1) * a[DW_LINE_STRIDE] + (a[DW_OUT_W] - 1) * a[DW_STRIDE] + a[DW_KW];
+        a[DW_SRC] = span <= ZERO_ROW ? (int64_t)pick(g, 0, ZERO_ROW - span) : ZERO_ROW;
+        a[DW_WTS] = pick(g, 0, ZERO_ROW - a[DW_KH] * a[DW_KW]);
+        a[DW_ACC] = pick(g, 0, SCRATCH_ACC - a[DW_OUT_W]);
+        a[DW_ACCUMULATE] = pick(g, 0, 1);
+        break;
+    }
+    case OP_VSUM:
+        a[VSUM_ROWS] = pick(g, 0, 4) == 0 ? pick(g, 17, 250) : pick(g, 1, 16);
+        a[VSUM_STRIDE] = a[VSUM_ROWS] > 16 ? pick(g, 0, 1) : pick(g, 0, 8);
+        a[VSUM_SRC] = pick(g, 0, ZERO_ROW - ((a[VSUM_ROWS] - 1) * a[VSUM_STRIDE] + 1));
+        a[VSUM_ACC] = pick(g, 0, SCRATCH_ACC - 1);
+        a[VSUM_SQUARE] = pick(g, 0, 1);
+        a[VSUM_ACCUMULATE] = pick(g, 0, 1);
         break;
     default: break;
     }

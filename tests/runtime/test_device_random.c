@@ -16,7 +16,7 @@
 #include "target/asm.h"
 #include "sim/sim_test_util.h"
 
-enum { PROGRAMS_PER_SIZE = 110, INSNS_PER_PROGRAM = 60 };
+enum { PROGRAMS_PER_SIZE = 200, INSNS_PER_PROGRAM = 60 };
 
 static void run_programs(const char *config)
 {

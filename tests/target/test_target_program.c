@@ -63,9 +63,9 @@ static void test_save_load(void **state)
     rtpu_config cfg;
     size_t size;
     uint8_t *bytes = conv_bytes(&size, &cfg);
-    /* header by hand: magic, version 1, size */
+    /* header by hand: magic, version 2, size */
     assert_memory_equal(bytes, "RTPUPROG", 8);
-    assert_int_equal(bytes[8], 1);
+    assert_int_equal(bytes[8], 2);
     assert_int_equal(bytes[16] | bytes[17] << 8, size);
     /* 24 instructions after the header; segment 16 + 4 + 4 padding; 1 tensor; crc */
     assert_int_equal(size, INSN_OFFSET + 24 * 16 + 24 + 176 + 4);
@@ -120,9 +120,16 @@ static void test_corrupted_files(void **state)
     copy[0] = 'X';
     expect_parse_error(copy, size, "not an rtpu program");
     memcpy(copy, bytes, size);
-    copy[8] = 2;
+    copy[8] = 3;
     fix_crc(copy, size);
-    expect_parse_error(copy, size, "offset 8: version 2, this build reads version 1");
+    expect_parse_error(copy, size, "offset 8: version 3, this build reads version 2");
+    /* a version-1 file (ISA v1) is refused with what to do about it */
+    memcpy(copy, bytes, size);
+    copy[8] = 1;
+    fix_crc(copy, size);
+    expect_parse_error(copy, size,
+                       "offset 8: program file version 1 (ISA v1), whose vadd/vsub/vmul encodings changed in ISA v2: "
+                       "re-assemble its source (or an older rtpu's disasm of it) with rtpu asm");
     /* unknown opcode in instruction 3 */
     memcpy(copy, bytes, size);
     copy[INSN_OFFSET + 3 * 16] = 77;
