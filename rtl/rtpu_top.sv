@@ -132,20 +132,28 @@ module rtpu_top #(
   logic [N-1:0]     mxu_acc_we;
   logic [20*N-1:0]  mxu_acc_addr;
   logic [32*N-1:0]  mxu_acc_wdata, mxu_acc_rdata, vec_acc_data;
-  logic [19:0]      vec_acc_addr, vec_param_addr;
+  logic [19:0]      vec_acc_addr, vec_param_addr, vec_acc_waddr;
+  logic             vec_acc_we;
+  logic [32*N-1:0]  vec_acc_wdata;
+  // dwconv's two windows of DW_WINDOW consecutive UB rows (input taps, weights)
+  localparam int    Window = rtpu_vector_pkg::DW_WINDOW;
+  logic [19:0]      vec_win_in_addr, vec_win_wts_addr;
+  logic [8*N*Window-1:0] vec_win_in_data, vec_win_wts_data;
   logic [96*N-1:0]  vec_param_data;
   logic [7:0]       vec_lut_table;
   logic [8*N-1:0]   vec_lut_index, vec_lut_data;
 
-  rtpu_unified_buffer #(.N(N), .ROWS(UB_ROWS)) u_ub (
+  rtpu_unified_buffer #(.N(N), .ROWS(UB_ROWS), .WINDOW(Window)) u_ub (
     .clk_i,
     .dma_we_i (dma_ub_we), .dma_addr_i (dma_addr), .dma_data_i (dma_data[8*N-1:0]),
     .zero_we_i (dma_ub_zero), .zero_addr_i (dma_zero_addr),
     .vec_we_i (vec_we), .vec_waddr_i (vec_waddr), .vec_wdata_i (vec_wdata),
     .mxu_addr_i (mxu_ub_addr), .vec_a_addr_i (vec_a_addr), .vec_b_addr_i (vec_b_addr),
     .store_addr_i (store_ub_addr),
+    .win_in_addr_i (vec_win_in_addr), .win_wts_addr_i (vec_win_wts_addr),
     .mxu_data_o (mxu_ub_data), .vec_a_data_o (vec_a_data), .vec_b_data_o (vec_b_data),
-    .store_data_o (store_ub_data)
+    .store_data_o (store_ub_data),
+    .win_in_data_o (vec_win_in_data), .win_wts_data_o (vec_win_wts_data)
   );
 
   rtpu_weight_buffer #(.N(N), .ROWS(WB_ROWS)) u_wb (
@@ -160,6 +168,9 @@ module rtpu_top #(
     .dma_we_i (dma_acc_we), .dma_addr_i (dma_addr), .dma_data_i (dma_data),
     .zero_we_i (dma_acc_zero), .zero_addr_i (dma_zero_addr),
     .mxu_we_i (mxu_acc_we), .mxu_addr_i (mxu_acc_addr), .mxu_wdata_i (mxu_acc_wdata),
+    // the MXU and the vector unit are never busy together (hazard rule 3), so their
+    // write ports never write in the same cycle
+    .vec_we_i (vec_acc_we), .vec_waddr_i (vec_acc_waddr), .vec_wdata_i (vec_acc_wdata),
     .vec_addr_i (vec_acc_addr), .param_addr_i (vec_param_addr),
     .mxu_rdata_o (mxu_acc_rdata), .vec_data_o (vec_acc_data), .param_data_o (vec_param_data)
   );
@@ -224,8 +235,11 @@ module rtpu_top #(
     .ub_a_addr_o (vec_a_addr), .ub_a_data_i (vec_a_data),
     .ub_b_addr_o (vec_b_addr), .ub_b_data_i (vec_b_data),
     .ub_we_o (vec_we), .ub_waddr_o (vec_waddr), .ub_wdata_o (vec_wdata),
+    .ub_win_in_addr_o (vec_win_in_addr), .ub_win_in_data_i (vec_win_in_data),
+    .ub_win_wts_addr_o (vec_win_wts_addr), .ub_win_wts_data_i (vec_win_wts_data),
     .acc_addr_o (vec_acc_addr), .acc_data_i (vec_acc_data),
     .param_addr_o (vec_param_addr), .param_data_i (vec_param_data),
+    .acc_we_o (vec_acc_we), .acc_waddr_o (vec_acc_waddr), .acc_wdata_o (vec_acc_wdata),
     .lut_table_o (vec_lut_table), .lut_index_o (vec_lut_index), .lut_data_i (vec_lut_data),
     .busy_o (unit_busy[U_VECTOR]), .end_o (unit_end[U_VECTOR]), .push_o (unit_push[U_VECTOR])
   );

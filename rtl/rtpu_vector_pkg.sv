@@ -4,6 +4,13 @@
 // All intermediate values fit in 64-bit signed arithmetic, exactly as in sim_exec_vector.c.
 package rtpu_vector_pkg;
 
+  // dwconv's widest tap line: kw is a 4-bit count, so at most 16 taps, which the unified
+  // buffer's window ports read in one cycle (rtpu_unified_buffer, WINDOW).
+  // (Modules that import the package but not this constant must not warn about it.)
+  /* verilator lint_off UNUSEDPARAM */
+  localparam int DW_WINDOW = 16;
+  /* verilator lint_on UNUSEDPARAM */
+
   function automatic logic signed [63:0] round_shift(logic signed [63:0] x, logic [5:0] s);
     if (s == 6'd0) return x;
     return (x + (64'sd1 <<< (s - 6'd1))) >>> s;

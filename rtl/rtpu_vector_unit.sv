@@ -1,4 +1,5 @@
-// Vector unit: requant, vadd, vsub, vmul, lut, maxpool, resize and cnop (unit "vector").
+// Vector unit: requant, vadd, vsub, vmul, lut, maxpool, resize, dwconv, vsum and cnop
+// (unit "vector").
 //
 // Timing (docs/architecture.md): an instruction with E elements of work occupies the
 // unit for pipe + ceil(E / lanes) cycles (cnop: 1). A lane counter implements that
@@ -12,8 +13,23 @@
 //                                  window's last element
 //   resize                         one corner per step (out_h*out_w*4 steps): a running
 //                                  weighted sum, rounded and written at the 4th corner
+//   dwconv                         one tap line (ox, dy) per step, dy fastest
+//                                  (out_w*kh steps): the kw input rows from
+//                                  src + dy*line_stride + ox*stride and the kw weight
+//                                  rows from wts + dy*kw, read through the unified
+//                                  buffer's two 16-row window ports, multiplied per
+//                                  column and added to a running int32 sum; at
+//                                  dy = kh-1 ACC[acc+ox] is written (plus its old
+//                                  value with accumulate)
+//   vsum                           one row per step (rows steps): a running per-column
+//                                  int32 sum of x or x*x, ACC[acc] written (plus its old
+//                                  value with accumulate) at the last step
+// dwconv's work counts out_w*kh rows of N elements for the lane counter, the same count as
+// its datapath steps, so the argument above holds for it too.
 // Memory reads are combinational and writes land at the clock edge, so a step reads and
 // writes in the same cycle and an in-place operation reads every row before writing it.
+// The same holds for the accumulators: dwconv and vsum with accumulate read the ACC row
+// on acc_addr_o and write the sum on the ACC write port in one cycle.
 module rtpu_vector_unit #(
   parameter int N = 8
 ) (
@@ -31,11 +47,21 @@ module rtpu_vector_unit #(
   output logic                 ub_we_o,
   output logic [19:0]          ub_waddr_o,
   output logic [8*N-1:0]       ub_wdata_o,
-  // accumulators (requant)
+  // unified buffer windows (dwconv): DW_WINDOW consecutive rows from the address, row k
+  // at bits [8*N*k +: 8*N]
+  output logic [19:0]          ub_win_in_addr_o,
+  input  logic [8*N*rtpu_vector_pkg::DW_WINDOW-1:0] ub_win_in_data_i,
+  output logic [19:0]          ub_win_wts_addr_o,
+  input  logic [8*N*rtpu_vector_pkg::DW_WINDOW-1:0] ub_win_wts_data_i,
+  // accumulators: read (requant's rows, the accumulate of dwconv and vsum), the requant
+  // parameters, and one full-row write (dwconv, vsum)
   output logic [19:0]          acc_addr_o,
   input  logic [32*N-1:0]      acc_data_i,
   output logic [19:0]          param_addr_o,
   input  logic [96*N-1:0]      param_data_i,
+  output logic                 acc_we_o,
+  output logic [19:0]          acc_waddr_o,
+  output logic [32*N-1:0]      acc_wdata_o,
   // lookup tables
   output logic [7:0]           lut_table_o,
   output logic [8*N-1:0]       lut_index_o,
@@ -54,12 +80,12 @@ module rtpu_vector_unit #(
   logic [63:0]         elems_left_q;   // lane counter
   logic [31:0]         pipe_left_q;
   logic [63:0]         work_left_q;    // datapath steps still to do
-  logic [19:0]         step_q;         // row index (row ops) or output index (pool, resize)
-  logic [10:0]         oy_q, ox_q;
-  logic [4:0]          dy_q, dx_q;
+  logic [19:0]         step_q;         // row index (row ops, vsum) or output index (pool, resize)
+  logic [10:0]         oy_q, ox_q;     // output pixel (pool, resize; dwconv: ox only)
+  logic [4:0]          dy_q, dx_q;     // window position (pool; dwconv: dy only)
   logic [1:0]          corner_q;
   logic [8*N-1:0]      max_q;
-  logic [32*N-1:0]     sum_q;
+  logic [32*N-1:0]     sum_q;          // running sums (resize, dwconv, vsum)
 
   // ---- the state this cycle works on: fresh from the instruction in its start cycle ----
   insn_t       w;
@@ -76,9 +102,11 @@ module rtpu_vector_unit #(
   function automatic logic [63:0] work_steps(insn_t x);
     case (opcode(x))
       OP_REQUANT, OP_LUT: return 64'(f_rows16(x));
-      OP_VADD, OP_VSUB, OP_VMUL: return 64'(f_rows12(x));
+      OP_VADD, OP_VSUB, OP_VMUL: return 64'(f_arith_rows(x));
       OP_MAXPOOL: return 64'(f_out_h(x)) * 64'(f_out_w(x)) * 64'(f_kernel_h(x)) * 64'(f_kernel_w(x));
       OP_RESIZE: return 64'(f_out_h(x)) * 64'(f_out_w(x)) * 64'd4;
+      OP_DWCONV: return 64'(f_dw_out_w(x)) * 64'(f_dw_kh(x));
+      OP_VSUM: return 64'(f_rows16(x));
       default: return 64'd0;
     endcase
   endfunction
@@ -127,10 +155,20 @@ module rtpu_vector_unit #(
     corner_weight = 17'(weight_x) * 17'(weight_y);
   end
 
+  // ---- dwconv tap line and vsum step ----
+  logic dw_line_last, vsum_last;
+  assign dw_line_last = dy == f_dw_kh(w) - 5'd1;
+  assign vsum_last    = work_left == 64'd1;
+
   // ---- memory addresses ----
+  // Address arithmetic is 20 bits wide, wrapping like the row addresses it forms; the
+  // program checker guarantees every row an instruction touches is inside its memory, so
+  // the true sums fit and the wrap never happens.
   always_comb begin
     ub_a_addr_o = f_v_src(w) + step;
     ub_b_addr_o = f_v_second(w) + step;
+    ub_win_in_addr_o = f_v_second(w) + 20'(dy) * 20'(f_dw_line_stride(w)) + 20'(ox) * 20'(f_dw_stride(w));
+    ub_win_wts_addr_o = f_v_dst3(w) + 20'(dy) * 20'(f_dw_kw(w));
     acc_addr_o = f_v_src(w) + step;
     param_addr_o = f_param(w);
     lut_table_o = f_lut_table(w);
@@ -139,6 +177,11 @@ module rtpu_vector_unit #(
       ub_a_addr_o = f_v_src(w) + 20'(iy[10:0]) * 20'(f_in_w(w)) + 20'(ix[10:0]);
     else if (op == OP_RESIZE)
       ub_a_addr_o = f_v_src(w) + 20'(src_y) * 20'(f_in_w(w)) + 20'(src_x);
+    else if (op == OP_VSUM)
+      ub_a_addr_o = f_v_second(w) + step * 20'(f_vsum_stride(w));
+    if (op == OP_DWCONV) acc_addr_o = f_v_src(w) + 20'(ox);
+    else if (op == OP_VSUM) acc_addr_o = f_v_src(w);
+    acc_waddr_o = acc_addr_o;  // dwconv and vsum write the row they read
   end
 
   // ---- datapath: results of this step ----
@@ -148,6 +191,8 @@ module rtpu_vector_unit #(
     ub_we_o = 1'b0;
     ub_waddr_o = f_v_second(w) + step;
     ub_wdata_o = '0;
+    acc_we_o = 1'b0;
+    acc_wdata_o = '0;
     max_d = max_q;
     sum_d = sum_q;
     case (op)
@@ -193,6 +238,34 @@ module rtpu_vector_unit #(
           ub_wdata_o[8*c +: 8] = sat8(round_shift(64'(total), 6'd16));
         end
         ub_we_o = working && corner == 2'd3;
+      end
+      OP_DWCONV: begin
+        for (int c = 0; c < N; c++) begin
+          logic signed [31:0] line, base, total;
+          // the kw taps of this tap line; window rows kw.. are not taps
+          line = '0;
+          for (int k = 0; k < DW_WINDOW; k++)
+            if (5'(k) < f_dw_kw(w))
+              line = line + 32'($signed(ub_win_in_data_i[8*(N*k + c) +: 8])) *
+                            32'($signed(ub_win_wts_data_i[8*(N*k + c) +: 8]));
+          base = dy == 5'd0 ? 32'sd0 : $signed(sum_q[32*c +: 32]);
+          total = base + line;
+          sum_d[32*c +: 32] = total;
+          acc_wdata_o[32*c +: 32] = (f_dw_accumulate(w) ? acc_data_i[32*c +: 32] : 32'd0) + total;
+        end
+        acc_we_o = working && dw_line_last;
+      end
+      OP_VSUM: begin
+        for (int c = 0; c < N; c++) begin
+          logic signed [31:0] x, base, total;
+          x = 32'($signed(ub_a_data_i[8*c +: 8]));
+          base = step == 20'd0 ? 32'sd0 : $signed(sum_q[32*c +: 32]);
+          // int32 wrap-around, as docs/isa.md says (a single vsum never wraps: |x*x| <= 2^14)
+          total = base + (f_vsum_square(w) ? x * x : x);
+          sum_d[32*c +: 32] = total;
+          acc_wdata_o[32*c +: 32] = (f_vsum_accumulate(w) ? acc_data_i[32*c +: 32] : 32'd0) + total;
+        end
+        acc_we_o = working && vsum_last;
       end
       default: ;
     endcase
@@ -258,6 +331,12 @@ module rtpu_vector_unit #(
                 oy_q <= oy + 11'd1;
               end else ox_q <= ox + 11'd1;
             end
+          end else if (op == OP_DWCONV) begin
+            // dy fastest, then the next output pixel ox
+            if (dw_line_last) begin
+              dy_q <= '0;
+              ox_q <= ox + 11'd1;
+            end else dy_q <= dy + 5'd1;
           end else if (op == OP_RESIZE) begin
             corner_q <= corner + 2'd1;
             if (corner == 2'd3) begin

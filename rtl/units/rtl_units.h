@@ -77,7 +77,8 @@ void array_unit_tick(array_unit *a);
 /* ---- rtpu_vector_unit, N = VECTOR_UNIT_N, with the memories around it ----
  * The wrapper holds a unified buffer, accumulators and lookup tables as the top level
  * does (combinational reads, writes at the clock edge; requant's parameter rows param,
- * param + 1, param + 2 on their own port) and connects them to the unit's ports. Reads
+ * param + 1, param + 2 on their own port; dwconv's two 16-row UB windows; the unit's
+ * accumulator row write) and connects them to the unit's ports. Reads
  * of rows beyond the wrapper's memories return zeros (an idle unit presents don't-care
  * addresses); a write beyond them fails the cycle. */
 
@@ -88,6 +89,8 @@ typedef struct vector_unit_cycle {
     uint8_t push;         /* push_o: bit 0 push prev, bit 1 push next, of the last start */
     bool ub_write;        /* the unit writes a UB row at this cycle's edge */
     uint32_t ub_write_row;
+    bool acc_write;       /* the unit writes an accumulator row at this cycle's edge (dwconv, vsum) */
+    uint32_t acc_write_row;
 } vector_unit_cycle;
 
 rtpu_status vector_unit_create(vector_unit **out, rtpu_error *err);
@@ -97,10 +100,11 @@ void vector_unit_configure(vector_unit *v, uint32_t lanes, uint32_t pipe);
 rtpu_status vector_unit_write_ub(vector_unit *v, uint32_t row, uint32_t rows, const int8_t *data, rtpu_error *err);
 rtpu_status vector_unit_read_ub(const vector_unit *v, uint32_t row, uint32_t rows, int8_t *out, rtpu_error *err);
 rtpu_status vector_unit_write_acc(vector_unit *v, uint32_t row, uint32_t rows, const int32_t *data, rtpu_error *err);
+rtpu_status vector_unit_read_acc(const vector_unit *v, uint32_t row, uint32_t rows, int32_t *out, rtpu_error *err);
 rtpu_status vector_unit_write_lut(vector_unit *v, uint32_t table, const int8_t entries[256], rtpu_error *err);
 /* One whole clock cycle: drives start_i (and insn_i, the 16-byte word, when start is
  * set; NULL otherwise), settles the unit and its memory reads, reports the cycle in
- * *out, then clocks the edge (which lands the UB write). */
+ * *out, then clocks the edge (which lands the UB and accumulator writes). */
 rtpu_status vector_unit_step(vector_unit *v, bool start, const uint8_t *insn, vector_unit_cycle *out,
                              rtpu_error *err);
 

@@ -86,7 +86,7 @@ static int8_t requant_ref(int32_t acc, int32_t bias, int32_t mult, int32_t shift
 /* ---- instruction words, from the field table of docs/isa.md "Encoding" ---- */
 
 enum { OP_REQUANT = 9, OP_VADD = 10, OP_VSUB = 11, OP_VMUL = 12, OP_LUT = 13, OP_MAXPOOL = 14, OP_RESIZE = 15,
-       OP_CNOP = 16 };
+       OP_CNOP = 16, OP_DWCONV = 19, OP_VSUM = 20 };
 enum { POP_PREV = 1, POP_NEXT = 2, PUSH_PREV = 4, PUSH_NEXT = 8 };
 
 /* Writes value (two's complement, width bits) at bit first of the little-endian word. */
@@ -256,12 +256,16 @@ static void test_array_matmul_timing(void **state)
 
 enum { VN = VECTOR_UNIT_N, MAX_TRACE = 512 };
 
-/* What one instruction did: its duration (start to end pulse) and each UB write. */
+/* What one instruction did: its duration (start to end pulse), each UB write and each
+ * accumulator write. */
 typedef struct vector_trace {
     int cycles;
     int writes;
     int write_cycle[MAX_TRACE];
     uint32_t write_row[MAX_TRACE];
+    int acc_writes;
+    int acc_write_cycle[MAX_TRACE];
+    uint32_t acc_write_row[MAX_TRACE];
     uint8_t push;
 } vector_trace;
 
@@ -279,6 +283,12 @@ static void run_vector(vector_unit *v, const uint8_t insn[INSN_BYTES], vector_tr
             trace->write_cycle[trace->writes] = t;
             trace->write_row[trace->writes] = cycle.ub_write_row;
             trace->writes++;
+        }
+        if (cycle.acc_write) {
+            assert_true(trace->acc_writes < MAX_TRACE);
+            trace->acc_write_cycle[trace->acc_writes] = t;
+            trace->acc_write_row[trace->acc_writes] = cycle.acc_write_row;
+            trace->acc_writes++;
         }
         if (t > 0 && cycle.end) {
             EXPECT_EQ(cycle.busy, 0, "end cycle %d: busy_o", t);
@@ -424,13 +434,13 @@ static void vector_arith(vector_unit *v, int op, uint32_t dst, int rows, int64_t
     put_field(insn, 12, 20, 0);
     put_field(insn, 32, 20, 16);
     put_field(insn, 52, 20, dst);
-    put_field(insn, 72, 12, rows - 1);
-    put_field(insn, 84, 16, mul_a);
+    put_field(insn, 72, 16, rows - 1);
+    put_field(insn, 88, 16, mul_a);
     if (op == OP_VMUL) {
-        put_field(insn, 100, 5, shift);
+        put_field(insn, 104, 5, shift);
     } else {
-        put_field(insn, 100, 16, mul_b);
-        put_field(insn, 116, 5, shift);
+        put_field(insn, 104, 16, mul_b);
+        put_field(insn, 120, 5, shift);
     }
     vector_trace tr;
     run_vector(v, insn, &tr);
@@ -659,6 +669,155 @@ static void test_vector_resize(void **state)
     vector_unit_destroy(v);
 }
 
+/* dwconv's reference (docs/isa.md "Semantics"): per output ox and column c, the old ACC
+ * value (accumulate) plus every tap's int8 x int8 product, with int32 wrap-around. */
+typedef struct dw_case {
+    int out_w, stride, kh, kw, line_stride, accumulate, lanes, pipe;
+    int lo, hi; /* range of the random UB values */
+} dw_case;
+
+static void put_dwconv(uint8_t insn[INSN_BYTES], const dw_case *p, uint32_t acc, uint32_t src, uint32_t wts)
+{
+    new_word(insn, OP_DWCONV, PUSH_NEXT);
+    put_field(insn, 12, 20, acc);
+    put_field(insn, 32, 20, src);
+    put_field(insn, 52, 20, wts);
+    put_field(insn, 72, 10, p->out_w - 1);
+    put_field(insn, 82, 4, p->stride - 1);
+    put_field(insn, 86, 4, p->kh - 1);
+    put_field(insn, 90, 4, p->kw - 1);
+    put_field(insn, 94, 16, p->line_stride);
+    put_field(insn, 110, 1, p->accumulate);
+}
+
+/* dwconv: one tap line (ox, dy) per cycle from the start cycle, dy fastest, so ACC row
+ * acc + ox is written in cycle ox * kh + kh - 1 and nothing else is written; duration
+ * pipe + ceil(out_w * kh * N / lanes). Cases: a 3x3 stride-2 kernel with accumulate, the
+ * widest kernel (16x16, every window row a tap), fewer lanes than N with pipe 0 and 3,
+ * a 1x1 kernel, and all -128 inputs and weights accumulating onto values near the int32
+ * limits (each product 2^14; 16x16 of them is 2^22, so the sums wrap). */
+static void test_vector_dwconv(void **state)
+{
+    (void)state;
+    rng r = {1919};
+    const dw_case cases[] = {
+        {5, 2, 3, 3, 13, 1, VN, 2, -128, 127},
+        {2, 1, 16, 16, 18, 0, VN, 2, -128, 127},
+        {4, 3, 2, 5, 15, 0, 3, 0, -128, 127},
+        {3, 1, 4, 2, 5, 1, 5, 3, -20, 20},
+        {6, 1, 1, 1, 0, 0, VN, 1, -128, 127},
+        {2, 1, 16, 16, 17, 1, VN, 0, -128, -128},
+    };
+    enum { ACC = 40, SRC = 100, WTS = 600, SPAN = 400 };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const dw_case *p = &cases[i];
+        vector_unit *v = new_vector_unit((uint32_t)p->lanes, (uint32_t)p->pipe);
+        for (uint32_t row = 0; row < SPAN; row += 50) {
+            fill_ub_range(v, &r, SRC + row, 50, p->lo, p->hi);
+            fill_ub_range(v, &r, WTS + row, 50, p->lo, p->hi);
+        }
+        int32_t old[16 * VN], got[16 * VN];
+        for (int k = 0; k < p->out_w * VN; k++)
+            old[k] = (int32_t)(p->lo == p->hi ? (k % 2 ? INT32_MAX - 5 : INT32_MIN + 5) : rng_range(&r, INT32_MIN, INT32_MAX));
+        CHECK_OK(vector_unit_write_acc(v, ACC, (uint32_t)p->out_w, old, err));
+        int8_t in[SPAN * VN], wts[SPAN * VN];
+        read_ub(v, SRC, SPAN, in);
+        read_ub(v, WTS, SPAN, wts);
+
+        uint8_t insn[INSN_BYTES];
+        put_dwconv(insn, p, ACC, SRC, WTS);
+        vector_trace tr;
+        run_vector(v, insn, &tr);
+        int steps = p->out_w * p->kh;
+        EXPECT_EQ(tr.cycles, p->pipe + (steps * VN + p->lanes - 1) / p->lanes, "dwconv case %zu: duration", i);
+        EXPECT_EQ(tr.push, 2, "dwconv case %zu: push_o", i);
+        EXPECT_EQ(tr.writes, 0, "dwconv case %zu: UB writes", i);
+        EXPECT_EQ(tr.acc_writes, p->out_w, "dwconv case %zu: accumulator writes", i);
+        for (int k = 0; k < tr.acc_writes; k++) {
+            EXPECT_EQ(tr.acc_write_cycle[k], k * p->kh + p->kh - 1, "dwconv case %zu: cycle of ACC write %d", i, k);
+            EXPECT_EQ(tr.acc_write_row[k], ACC + (uint32_t)k, "dwconv case %zu: row of ACC write %d", i, k);
+        }
+        CHECK_OK(vector_unit_read_acc(v, ACC, (uint32_t)p->out_w, got, err));
+        int wrapped = 0;
+        for (int ox = 0; ox < p->out_w; ox++)
+            for (int c = 0; c < VN; c++) {
+                int64_t sum = p->accumulate ? old[ox * VN + c] : 0;
+                for (int dy = 0; dy < p->kh; dy++)
+                    for (int dx = 0; dx < p->kw; dx++) {
+                        int row = dy * p->line_stride + ox * p->stride + dx, w = dy * p->kw + dx;
+                        assert_true(row < SPAN && w < SPAN);
+                        sum += (int64_t)in[row * VN + c] * wts[w * VN + c];
+                    }
+                wrapped += sum > INT32_MAX || sum < INT32_MIN;
+                EXPECT_EQ(got[ox * VN + c], (int32_t)(uint32_t)(uint64_t)sum, "dwconv case %zu: ox %d column %d", i, ox, c);
+            }
+        if (p->lo == p->hi)
+            assert_true(wrapped > 0); /* the wrap-around case does wrap */
+        vector_unit_destroy(v);
+    }
+}
+
+/* vsum: one row per cycle, ACC row acc written once, in the last step (cycle rows - 1);
+ * duration pipe + ceil(rows * N / lanes). Plain and squared, with and without
+ * accumulate, stride 1, 3 and 0 (the same row every time), fewer lanes than N, and an
+ * accumulate onto values near the int32 limits that wraps. */
+static void test_vector_vsum(void **state)
+{
+    (void)state;
+    rng r = {3131};
+    const struct {
+        int rows, stride, square, accumulate, lanes, pipe;
+        bool near_limit;
+    } cases[] = {
+        {1, 1, 0, 0, VN, 2, false},  {7, 3, 1, 1, VN, 2, false}, {40, 1, 1, 0, 3, 0, false},
+        {13, 0, 0, 1, 5, 4, false}, {64, 2, 1, 1, VN, 1, true}, {30, 5, 0, 1, VN, 0, true},
+    };
+    enum { ACC = 77, SRC = 200 };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        vector_unit *v = new_vector_unit((uint32_t)cases[i].lanes, (uint32_t)cases[i].pipe);
+        for (uint32_t row = 0; row < 320; row += 64)
+            fill_ub_random(v, &r, SRC + row, 64);
+        int8_t in[320 * VN];
+        read_ub(v, SRC, 320, in);
+        int32_t old[VN], got[VN];
+        for (int c = 0; c < VN; c++)
+            old[c] = (int32_t)(cases[i].near_limit ? (c % 2 ? INT32_MAX - 100 : INT32_MIN + 100)
+                                                   : rng_range(&r, -100000, 100000));
+        CHECK_OK(vector_unit_write_acc(v, ACC, 1, old, err));
+        uint8_t insn[INSN_BYTES];
+        new_word(insn, OP_VSUM, PUSH_PREV);
+        put_field(insn, 12, 20, ACC);
+        put_field(insn, 32, 20, SRC);
+        put_field(insn, 52, 16, cases[i].rows - 1);
+        put_field(insn, 68, 16, cases[i].stride);
+        put_field(insn, 84, 1, cases[i].square);
+        put_field(insn, 85, 1, cases[i].accumulate);
+        vector_trace tr;
+        run_vector(v, insn, &tr);
+        EXPECT_EQ(tr.cycles, cases[i].pipe + (cases[i].rows * VN + cases[i].lanes - 1) / cases[i].lanes,
+                  "vsum case %zu: duration", i);
+        EXPECT_EQ(tr.push, 1, "vsum case %zu: push_o", i);
+        EXPECT_EQ(tr.writes, 0, "vsum case %zu: UB writes", i);
+        EXPECT_EQ(tr.acc_writes, 1, "vsum case %zu: accumulator writes", i);
+        EXPECT_EQ(tr.acc_write_cycle[0], cases[i].rows - 1, "vsum case %zu: cycle of the ACC write", i);
+        EXPECT_EQ(tr.acc_write_row[0], ACC, "vsum case %zu: row of the ACC write", i);
+        CHECK_OK(vector_unit_read_acc(v, ACC, 1, got, err));
+        int wrapped = 0;
+        for (int c = 0; c < VN; c++) {
+            int64_t sum = cases[i].accumulate ? old[c] : 0;
+            for (int k = 0; k < cases[i].rows; k++) {
+                int64_t x = in[k * cases[i].stride * VN + c];
+                sum += cases[i].square ? x * x : x;
+            }
+            wrapped += sum > INT32_MAX || sum < INT32_MIN;
+            EXPECT_EQ(got[c], (int32_t)(uint32_t)(uint64_t)sum, "vsum case %zu: column %d", i, c);
+        }
+        if (cases[i].near_limit && cases[i].square)
+            assert_true(wrapped > 0); /* squares push the odd columns past INT32_MAX */
+        vector_unit_destroy(v);
+    }
+}
+
 /* The lane counter and pipeline depth: pipe + ceil(elements / lanes) for lanes < N and
  * pipe 0 or 5 (the datapath still does a row per cycle, so the writes keep their cycles),
  * cnop in one cycle, the push flags of the started instruction on push_o, and a second
@@ -678,9 +837,9 @@ static void test_vector_latency(void **state)
         new_word(insn, OP_VADD, PUSH_NEXT);
         put_field(insn, 32, 20, 0);
         put_field(insn, 52, 20, 20);
-        put_field(insn, 72, 12, cases[i].rows - 1);
-        put_field(insn, 84, 16, 1);
-        put_field(insn, 100, 16, 1);
+        put_field(insn, 72, 16, cases[i].rows - 1);
+        put_field(insn, 88, 16, 1);
+        put_field(insn, 104, 16, 1);
         vector_trace tr;
         run_vector(v, insn, &tr);
         check_row_op_timing(&tr, 20, cases[i].rows, cases[i].lanes, cases[i].pipe);
@@ -706,16 +865,16 @@ static void test_vector_latency(void **state)
     uint8_t add[INSN_BYTES], mul[INSN_BYTES];
     new_word(add, OP_VADD, 0);
     put_field(add, 52, 20, 8);
-    put_field(add, 72, 12, 2);
-    put_field(add, 84, 16, 1);
-    put_field(add, 100, 16, 1);
+    put_field(add, 72, 16, 2);
+    put_field(add, 88, 16, 1);
+    put_field(add, 104, 16, 1);
     new_word(mul, OP_VMUL, PUSH_PREV);
     put_field(mul, 12, 20, 8);
     put_field(mul, 32, 20, 8);
     put_field(mul, 52, 20, 12);
-    put_field(mul, 72, 12, 2);
-    put_field(mul, 84, 16, 3);
-    put_field(mul, 100, 5, 4);
+    put_field(mul, 72, 16, 2);
+    put_field(mul, 88, 16, 3);
+    put_field(mul, 104, 5, 4);
     /* vadd: 2 + ceil(3 * 8 / 8) = 5 cycles, end pulse in cycle 5, where vmul starts;
      * vmul's end pulse is in cycle 5 + 5 = 10 */
     for (int t = 0; t <= 10; t++) {
@@ -971,8 +1130,8 @@ static int unit_of(int op)
         return 1; /* weight path */
     if (op == 8)
         return 2; /* mxu */
-    if (op >= 9 && op <= 16)
-        return 3; /* vector */
+    if ((op >= 9 && op <= 16) || op == 19 || op == 20)
+        return 3; /* vector (dwconv 19 and vsum 20 too) */
     if (op == 17 || op == 18)
         return 4; /* store */
     return -1;
@@ -1057,6 +1216,9 @@ static void test_issue(void **state)
             for (int i = 0; i < INSN_BYTES; i++)
                 in.head_word[q][i] = (uint8_t)rng_next(&r);
             in.head_word[q][0] = (uint8_t)rng_range(&r, ops[q][0], ops[q][1]);
+            /* the compute queue also holds dwconv (19) and vsum (20) */
+            if (q == 1 && rng_range(&r, 0, 5) == 0)
+                in.head_word[q][0] = (uint8_t)rng_range(&r, 19, 20);
             in.head_word[q][1] = (uint8_t)((in.head_word[q][1] & 0xf0) | (rng_next(&r) & flag_mask[q]));
         }
         in.unit_busy = (uint32_t)rng_range(&r, 0, 31) & (uint32_t)rng_range(&r, 0, 31);
@@ -1083,6 +1245,8 @@ int main(void)
         cmocka_unit_test(test_vector_lut),
         cmocka_unit_test(test_vector_maxpool),
         cmocka_unit_test(test_vector_resize),
+        cmocka_unit_test(test_vector_dwconv),
+        cmocka_unit_test(test_vector_vsum),
         cmocka_unit_test(test_vector_latency),
         cmocka_unit_test(test_vector_bad_inputs),
         cmocka_unit_test(test_queue_by_hand),
