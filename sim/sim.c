@@ -137,11 +137,7 @@ typedef struct scheduler {
     size_t head[QUEUE_COUNT];         /* next position to start in each queue */
     bool *started;
     size_t dispatched;                /* pcs [0, dispatched) have a dispatch cycle */
-    uint64_t unit_free[UNIT_COUNT];   /* cycle each unit can take its next instruction (the
-                                         MXU: when the last matmul's rows have all entered) */
-    uint64_t unit_end[UNIT_COUNT];    /* cycle each unit's last instruction ends */
-    uint64_t matmul_start;            /* start of the latest matmul (ldw waits until + N) */
-    bool any_matmul;
+    uint64_t unit_free[UNIT_COUNT];   /* cycle each unit finishes its last instruction */
     uint64_t last_start[QUEUE_COUNT]; /* start of the queue's previous instruction + 1 */
     token_heap tokens[COUNTER_COUNT];
 } scheduler;
@@ -175,20 +171,16 @@ static uint64_t ready_cycle(const scheduler *s, size_t pc, uint64_t *arrive, uin
     const isa_insn *in = &s->p->insns[pc];
     const isa_op *op = isa_op_info(in->opcode);
     *arrive = max_u64(s->sim->timings[pc].dispatch, s->last_start[op->queue]);
-    /* for the stall count: the cycle the unit stopped running anything */
-    *unit_free = s->unit_end[op->unit];
-    uint64_t t = max_u64(*arrive, s->unit_free[op->unit]);
-    /* Compute-queue hazards (docs/architecture.md, "Timing", rule 3). A matmul waits for
-     * the weight path (the tile it uses) and the vector unit (it may read rows a vector op
-     * writes); a vector instruction waits until every matmul has drained (it may read or
-     * write accumulators a matmul writes); an ldw waits until the latest matmul's weight
-     * swap has passed every PE, N cycles after that matmul started. */
+    *unit_free = s->unit_free[op->unit];
+    uint64_t t = max_u64(*arrive, *unit_free);
+    /* Compute-queue hazards: only ldw may overlap other compute instructions. A matmul
+     * waits for the weight path (the tile it uses) and the vector unit (it may read rows
+     * a vector op writes); a vector instruction waits for the matrix unit (it may read
+     * accumulators a matmul writes). */
     if (in->opcode == OP_MATMUL)
-        t = max_u64(t, max_u64(s->unit_end[UNIT_WEIGHT], s->unit_end[UNIT_VECTOR]));
+        t = max_u64(t, max_u64(s->unit_free[UNIT_WEIGHT], s->unit_free[UNIT_VECTOR]));
     else if (op->unit == UNIT_VECTOR)
-        t = max_u64(t, s->unit_end[UNIT_MXU]);
-    else if (in->opcode == OP_LDW && s->any_matmul)
-        t = max_u64(t, s->matmul_start + s->p->config.array_size);
+        t = max_u64(t, s->unit_free[UNIT_MXU]);
     return t;
 }
 
@@ -247,19 +239,10 @@ static rtpu_status start_head(scheduler *s, isa_queue q, uint64_t t, rtpu_error 
     sim->timings[pc].end = t + cycles;
     s->started[pc] = true;
     rtpu_unit_stats *u = &sim->stats.units[op->unit];
-    /* busy: cycles running at least one instruction (a chained matmul overlaps the last
-     * one's drain); stall: cycles running nothing while this instruction waited */
-    u->busy += t + cycles - max_u64(t, unit_free);
-    u->stall += t > max_u64(arrive, unit_free) ? t - max_u64(arrive, unit_free) : 0;
+    u->busy += cycles;
+    u->stall += t - max_u64(arrive, unit_free);
     u->instructions++;
-    s->unit_end[op->unit] = max_u64(s->unit_end[op->unit], t + cycles);
     s->unit_free[op->unit] = t + cycles;
-    if (in->opcode == OP_MATMUL) {
-        /* the next matmul may follow as soon as this one's rows have entered the array */
-        s->unit_free[op->unit] = t + (uint64_t)(in->args[MATMUL_OUTER] * in->args[MATMUL_INNER]);
-        s->matmul_start = t;
-        s->any_matmul = true;
-    }
     s->last_start[q] = t + 1;
     for (int next = 0; next < 2; next++) {
         if (in->tokens & (next ? ISA_POP_NEXT : ISA_POP_PREV))

@@ -106,7 +106,7 @@ expect_error "bad cycles" 2 "--max-cycles needs a positive integer" -- "$rtpu" r
 
 # Programs: the device layer checks DRAM and the config's memories before any backend
 # allocates; a run past --max-cycles fails on the simulator and the RTL alike. conv3x3
-# on small-16 takes 506 cycles (tests/sim/test_sim_run.c): 506 fails, 507 runs.
+# on small-16 takes 634 cycles (tests/sim/test_sim_run.c): 634 fails, 635 runs.
 "$rtpu" asm "$src/tests/sim/programs/conv3x3.s" --config small-16 -o p.rtpu >/dev/null || bad "asm"
 expect_error "program: DRAM over --max-memory" 1 "program DRAM (" -- "$rtpu" run p.rtpu --max-memory 1K
 expect_error "verify: DRAM over --max-memory" 1 "over the 1.0 KiB memory limit" \
@@ -119,10 +119,10 @@ expect_error "program: weight buffer" 1 "config 'small-16': weight buffer needs 
 backends=sim
 "$rtpu" run p.rtpu --backend rtl >/dev/null 2>&1 && backends="sim rtl"
 for b in $backends; do
-  expect_error "$b: --max-cycles 506" 1 "still running after the cycle limit of 506 cycles" \
-    -- "$rtpu" run p.rtpu --backend "$b" --max-cycles 506
-  "$rtpu" run p.rtpu --backend "$b" --max-cycles 507 >out.txt 2>&1 && grep -q "506 cycles" out.txt && ok ||
-    bad "$b: --max-cycles 507: $(cat out.txt)"
+  expect_error "$b: --max-cycles 634" 1 "still running after the cycle limit of 634 cycles" \
+    -- "$rtpu" run p.rtpu --backend "$b" --max-cycles 634
+  "$rtpu" run p.rtpu --backend "$b" --max-cycles 635 >out.txt 2>&1 && grep -q "634 cycles" out.txt && ok ||
+    bad "$b: --max-cycles 635: $(cat out.txt)"
 done
 
 echo "$passed passed, $failed failed"

@@ -7,9 +7,7 @@
  * the timing model guarantees:
  *   - in-order issue: X starts after the previous instruction of its queue started, so
  *     E(X) includes E of that instruction;
- *   - one instruction per unit: the previous instruction on X's unit, and its E (for a
- *     matmul only that one's E: matmuls chain, so the previous may still be draining;
- *     conflicts between two matmuls on ACC rows are ordered by the pipeline itself);
+ *   - one instruction per unit: the previous instruction on X's unit, and its E;
  *   - compute hazards: a matmul after every earlier ldw and vector instruction, a vector
  *     instruction after every earlier matmul;
  *   - tokens: the k-th pop of a counter takes the k-th push. Pushes are in end order
@@ -212,9 +210,7 @@ static insn_set base_ended(const generator *g, const isa_insn *in)
         set_union(&e, &g->ended[prev]);
     int same = g->last_on_unit[op->unit];
     if (same >= 0) {
-        /* matmuls chain: the previous one may still drain when X starts */
-        if (op->unit != UNIT_MXU)
-            set_add(&e, same);
+        set_add(&e, same);
         set_union(&e, &g->ended[same]);
     }
     int at = (int)g->p->insn_count;
@@ -495,11 +491,6 @@ static isa_insn random_insn(generator *g)
         isa_insn in;
         memset(&in, 0, sizeof in);
         in.opcode = (uint8_t)opcodes[rng_next(g->r) % (sizeof opcodes / sizeof opcodes[0])];
-        /* streams: after a matmul, often another one (or a tile change), so that chains of
-         * matmuls in flight at once, with weight swaps between them, are common */
-        size_t count = g->p->insn_count;
-        if (count && g->p->insns[count - 1].opcode == OP_MATMUL && pick(g, 0, 2) != 0)
-            in.opcode = pick(g, 0, 3) ? OP_MATMUL : OP_LDW;
         random_fields(g, &in);
         rtpu_error err = {0};
         if (program_add_insn(g->p, &in, &err))
@@ -510,14 +501,6 @@ static isa_insn random_insn(generator *g)
         if (st == RTPU_OK)
             return in;
     }
-}
-
-/* Two matmuls' accesses to the same accumulator rows need no synchronisation: every
- * column writes a later matmul's rows strictly after an earlier one's (docs/isa.md,
- * "Chaining matmuls"). */
-static bool pipeline_ordered(const generator *g, const isa_insn *x, int earlier)
-{
-    return x->opcode == OP_MATMUL && g->p->insns[earlier].opcode == OP_MATMUL;
 }
 
 static rtpu_config random_config(rng *r, const rtpu_config *base)
@@ -567,16 +550,15 @@ rtpu_program *random_program(rng *r, const rtpu_config *base, int insns)
         accesses(&g, &x, &a);
         for (int k = 0; k < a.read_count; k++) {
             const cell *c = &g.cells[a.reads[k]];
-            if (c->writer >= 0 && !pipeline_ordered(&g, &x, c->writer))
+            if (c->writer >= 0)
                 ensure(&g, &x, &e, c->writer);
         }
         for (int k = 0; k < a.write_count; k++) {
             const cell *c = &g.cells[a.writes[k]];
-            if (c->writer >= 0 && !pipeline_ordered(&g, &x, c->writer))
+            if (c->writer >= 0)
                 ensure(&g, &x, &e, c->writer);
             for (int j = 0; j < c->reader_count; j++)
-                if (!pipeline_ordered(&g, &x, c->readers[j]))
-                    ensure(&g, &x, &e, c->readers[j]);
+                ensure(&g, &x, &e, c->readers[j]);
         }
         /* random extra tokens: pushes (never from ldw) and pops of available tokens */
         uint8_t allowed = isa_allowed_tokens(x.opcode);

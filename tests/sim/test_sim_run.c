@@ -125,7 +125,7 @@ static void test_matmul_tile_timeline(void **state)
 /* The wide-column fast path (n a multiple of 32) with an odd row count, on tpu-128.
  * Cycles by hand (N 128, bw 32, lat 100): load.wb 32 rows x 32 bytes = 100 + max(1024/32,
  * 32) = 132 [0,132); load.ub 5 rows = 100 + max(160/32, 5) = 105 [132,237); ldw [132,260);
- * matmul 5 + 256 = 261 from 260 (ldw end) -> 521; the second chains at 265 -> 526. */
+ * matmul 5 + 256 = 261 from 260 (ldw end) -> 521; the second matmul [521,782) -> 782. */
 static void test_matmul_wide_columns(void **state)
 {
     (void)state;
@@ -160,11 +160,7 @@ static void test_matmul_wide_columns(void **state)
             assert_int_equal(acc[row * 128 + col], 2 * want);
         }
     free(acc);
-    /* tpu-128: wb 100 + max(1024/32, 32) = 132 [0,132); ub 100 + max(160/32, 5) = 105
-     * [132,237); ldw [132,260); matmul 1 waits for the ldw: 260 + 5 + 256 = 521; matmul 2
-     * chains (same tile): it starts when matmul 1's 5 rows have entered, 265, and ends
-     * 265 + 261 = 526 (ISA v1: 782, one matmul after the other) */
-    assert_int_equal(sim_get_stats(sim)->total_cycles, 526);
+    assert_int_equal(sim_get_stats(sim)->total_cycles, 782);
     sim_destroy(sim);
     program_destroy(p);
 }
@@ -174,16 +170,14 @@ static void test_matmul_wide_columns(void **state)
 /* small-8: load.wb 72 rows = 10 + max(576/4, 72) = 154 [0,154); load.ub 4x4 padded to
  * 6x6 = 10 + max(128/4, 36) = 46 [154,200); load.acc 3 rows of 8 int32 = 10 + 96/4 = 34
  * [200,234). ldw0 [154,162). Each matmul is 16 + 2*8 = 32 cycles; matmul 0 waits for the
- * image (200); ldw t >= 1 may start 8 cycles after matmul t-1 started and takes 8, and
- * matmul t chains behind matmul t-1 once its 16 rows are in and the ldw ended: every
- * max(16, 2*8) = 16 cycles. matmul t in [200+16t, 232+16t), the last (t = 8) ends at 360.
- * requant = 2 + 16*8/8 = 18 [360,378); store 16 rows = 10 + max(128/4, 16) = 42
- * [378,420) -> 420 (ISA v1, no chaining: 548).
+ * image (200) and the others follow back to back: matmul t in [200+32t, 232+32t), the
+ * last ends at 488 (each ldw t >= 1 starts one cycle after matmul t-1 and takes 8).
+ * requant = 2 + 16*8/8 = 18 [488,506); store 16 rows = 10 + max(128/4, 16) = 42
+ * [506,548) -> 548.
  * small-16: wb 20 + max(72, 72) = 92; ub 20 + max(16, 36) = 56 [92,148); acc 20 + 12 = 32
- * [148,180); matmul = 16 + 32 = 48, one every max(16, 2*16) = 32 cycles:
- * [148+32t, 196+32t), the last ends 452; requant 2 + 16 = 18 [452,470); store
- * 20 + max(16, 16) = 36 [470,506) -> 506 (ISA v1: 634). */
-static const uint64_t conv_cycles_small[2] = {420, 506};
+ * [148,180); matmul = 16 + 32 = 48: [148+48t, 196+48t), last ends 580; requant 2 + 16 = 18
+ * [580,598); store 20 + max(16, 16) = 36 [598,634) -> 634. */
+static const uint64_t conv_cycles_small[2] = {548, 634};
 
 static void test_conv3x3_layer(void **state)
 {
@@ -237,9 +231,7 @@ static void test_conv3x3_layer(void **state)
         const rtpu_stats *s = sim_get_stats(sim);
         uint64_t n = cfg.array_size;
         assert_int_equal(s->macs, 9 * 16 * 64);
-        /* busy from the first matmul's start to the last one's end: 8 spacings of
-         * max(16, 2N) and one whole matmul */
-        assert_int_equal(s->units[UNIT_MXU].busy, 8 * (16 > 2 * n ? 16 : 2 * n) + 16 + 2 * n);
+        assert_int_equal(s->units[UNIT_MXU].busy, 9 * (16 + 2 * n));
         assert_int_equal(s->dram_bytes_written, 128);
         if (c < 2)
             assert_int_equal(s->total_cycles, conv_cycles_small[c]);
@@ -251,8 +243,7 @@ static void test_conv3x3_layer(void **state)
 /* ---- compute-bound, DMA-bound, overlap ---- */
 
 /* small-8: wb [0,26), ub [26,52), ldw [26,34); 8 matmuls of 64 rows = 64 + 16 = 80 each,
- * chained from 52: matmul t starts at 52 + 64t, the last (t = 7) at 500, ending 580
- * (ISA v1: 692). */
+ * back to back from 52: the last ends 52 + 8 * 80 = 692. */
 static void test_compute_bound(void **state)
 {
     (void)state;
@@ -269,13 +260,13 @@ static void test_compute_bound(void **state)
     test_write_dram(sim, 0x100, w, 64);
     run(sim);
     const rtpu_stats *s = sim_get_stats(sim);
-    assert_int_equal(s->total_cycles, 580);
-    assert_int_equal(s->units[UNIT_MXU].busy, 580 - 52);
+    assert_int_equal(s->total_cycles, 692);
+    assert_int_equal(s->units[UNIT_MXU].busy, 640);
     /* the first matmul heads the compute queue from cycle 27 (one after ldw started at
-     * 26; issue is in order), the MXU is idle, and the input token arrives at 52:
-     * stall = 52 - 27 = 25; the others start while the MXU is busy (no stall) */
+     * 26; issue is in order), the MXU is free, and the input token arrives at 52:
+     * stall = 52 - 27 = 25; the other matmuls start the cycle the MXU frees up */
     assert_int_equal(s->units[UNIT_MXU].stall, 25);
-    assert_int_equal(s->units[UNIT_MXU].idle, 580 - 528 - 25);
+    assert_int_equal(s->units[UNIT_MXU].idle, 692 - 640 - 25);
     int32_t acc[64 * 8];
     rtpu_error err = {0};
     assert_int_equal(sim_read_memory(sim, RTPU_MEM_ACC, 0, 64, acc, &err), RTPU_OK);
